@@ -1,0 +1,3 @@
+"""courtdocs: court filings for mass cannabis-conviction relief."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,95 @@
+"""One frozen settings object, read from the environment once and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from service.errors import CourtdocsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Defaults, each with its unit and meaning.
+DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "output"  # runtime files: documents, bundles, SQLite, sockets
+DEFAULT_TEMPLATES_DIR = PROJECT_ROOT / "templates"  # Jinja2 templates and the print stylesheet
+DEFAULT_FONTS_DIR = PROJECT_ROOT / "fonts"  # the only fonts a render may use
+DEFAULT_MAX_BATCH_DECISIONS = 200_000  # decisions in one submitted file
+DEFAULT_BUNDLE_MAX_PAGES = 2_000  # pages in one omnibus PDF part before it is split
+DEFAULT_BUNDLE_MAX_BYTES = 25 * 1024 * 1024  # bytes in one omnibus PDF part before it is split
+DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
+DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
+DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
+
+
+class SettingsError(CourtdocsError):
+    """Raised when an environment variable holds a value courtdocs cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about courtdocs; built by from_env() or directly in tests."""
+
+    output_dir: Path = DEFAULT_OUTPUT_DIR
+    templates_dir: Path = DEFAULT_TEMPLATES_DIR
+    fonts_dir: Path = DEFAULT_FONTS_DIR
+    database_url: str | None = None  # None: SQLite in output_dir
+    redis_url: str | None = None  # None: embedded Redis on a unix socket in output_dir
+    max_batch_decisions: int = DEFAULT_MAX_BATCH_DECISIONS
+    bundle_max_pages: int = DEFAULT_BUNDLE_MAX_PAGES
+    bundle_max_bytes: int = DEFAULT_BUNDLE_MAX_BYTES
+    job_chunk: int = DEFAULT_JOB_CHUNK
+    job_retries: int = DEFAULT_JOB_RETRIES
+    job_timeout: int = DEFAULT_JOB_TIMEOUT
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.output_dir / 'courtdocs.sqlite3'}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.sqlite_url
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from COURTDOCS_* variables, DATABASE_URL and REDIS_URL."""
+        env = os.environ if environ is None else environ
+        return cls(
+            output_dir=_path(env, "COURTDOCS_OUTPUT_DIR", DEFAULT_OUTPUT_DIR),
+            templates_dir=_path(env, "COURTDOCS_TEMPLATES_DIR", DEFAULT_TEMPLATES_DIR),
+            fonts_dir=_path(env, "COURTDOCS_FONTS_DIR", DEFAULT_FONTS_DIR),
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            max_batch_decisions=_int(env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS),
+            bundle_max_pages=_int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_BUNDLE_MAX_PAGES),
+            bundle_max_bytes=_int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES),
+            job_chunk=_int(env, "COURTDOCS_JOB_CHUNK", DEFAULT_JOB_CHUNK),
+            job_retries=_int(env, "COURTDOCS_JOB_RETRIES", DEFAULT_JOB_RETRIES),
+            job_timeout=_int(env, "COURTDOCS_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT),
+        )
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
+    return Path(value).resolve() if value else default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise SettingsError(f"{name} must be at least 1, not {number}")
+    return number
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process's settings, read from the environment on first use."""
+    return Settings.from_env()
