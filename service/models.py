@@ -63,6 +63,13 @@ def _identifier(pattern: str, rule: str) -> Any:
     return AfterValidator(check)
 
 
+def _not_dots(value: str) -> str:
+    # A decision id names files: "." and ".." would name directories instead.
+    if not value.strip("."):
+        raise _fail("must not be only dots (the decision id names files)")
+    return value
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise _fail("must not be blank")
@@ -72,7 +79,10 @@ def _not_blank(value: str) -> str:
 Text = Annotated[str, BeforeValidator(clean_text), AfterValidator(_not_blank)]
 Name = Annotated[Text, Field(max_length=200)]
 DecisionId = Annotated[
-    str, BeforeValidator(clean_text), _identifier(r"[A-Za-z0-9._-]{1,64}", "1 to 64 characters of A-Z a-z 0-9 . _ -")
+    str,
+    BeforeValidator(clean_text),
+    _identifier(r"[A-Za-z0-9._-]{1,64}", "1 to 64 characters of A-Z a-z 0-9 . _ -"),
+    AfterValidator(_not_dots),
 ]
 CourtCode = Annotated[
     str, BeforeValidator(clean_text), _identifier(r"[A-Za-z0-9_-]{1,32}", "1 to 32 characters of A-Z a-z 0-9 _ -")

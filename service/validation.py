@@ -61,15 +61,17 @@ def records_from_lines(lines: Iterable[bytes]) -> Iterator[Record]:
         position = f"line {number}"
         try:
             yield Record(position, json.loads(raw))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            yield Record(position, parse_error=f"is not valid JSON ({_json_reason(error)})")
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            # The position already names the line; the reason gives only the column.
+            reason = _json_reason(error, in_line=True)
+            yield Record(position, parse_error=f"is not valid JSON ({reason})")
 
 
 def records_from_json(data: bytes) -> Iterator[Record]:
     """Yield the records of a JSON document: one object, or an array of them."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         yield Record("file", parse_error=f"is not valid JSON ({_json_reason(error)})")
         return
     if isinstance(document, dict):
@@ -81,9 +83,13 @@ def records_from_json(data: bytes) -> Iterator[Record]:
         yield Record("file", parse_error="must be a decision object or an array of decisions")
 
 
-def _json_reason(error: ValueError) -> str:
+def _json_reason(error: ValueError | RecursionError, *, in_line: bool = False) -> str:
     if isinstance(error, json.JSONDecodeError):
+        if in_line:
+            return f"{error.msg} at column {error.colno}"
         return f"{error.msg} at line {error.lineno} column {error.colno}"
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
     return "not UTF-8 text"
 
 
@@ -198,6 +204,8 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
         return "must be an object"
     if kind == "too_short":
         return f"must have at least {context.get('min_length')} item(s)"
+    if kind == "too_long" and isinstance(detail["input"], str):
+        return f"must be at most {context.get('max_length')} characters"
     if kind == "too_long":
         return f"must have at most {context.get('max_length')} item(s)"
     if kind == "string_too_long":

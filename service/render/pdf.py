@@ -1,0 +1,103 @@
+"""HTML to PDF with WeasyPrint: bundled fonts only, a locked-down fetcher, reproducible output."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from fontTools.ttLib import TTFont
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from service.errors import ForbiddenResourceError, MissingGlyphError, RenderError
+
+STYLESHEET = "print.css"
+FONT_SUFFIXES = (".ttf", ".otf")
+_TAG = re.compile(r"<[^>]*>")
+_BLOCKED_BASE_URL = "about:blank"  # documents resolve no relative URL to a file
+
+
+class AssetFetcher(URLFetcher):
+    """Serve only files inside the allowed folders; any other URL stops the render."""
+
+    def __init__(self, allowed_dirs: list[Path]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.allowed_dirs = [directory.resolve() for directory in allowed_dirs]
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise _ForbiddenFetch(f"document refers to a forbidden resource ({parts.scheme or 'relative'} URL)")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(directory) for directory in self.allowed_dirs) or not path.is_file():
+            raise _ForbiddenFetch("document refers to a file outside the project's assets")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+
+class _ForbiddenFetch(FatalURLFetchingError):
+    """Raised inside WeasyPrint to stop a render that reaches outside the assets."""
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+class PdfEngine:
+    """WeasyPrint set up once: fonts, the parsed stylesheet and the glyph coverage of the fonts."""
+
+    def __init__(self, templates_dir: Path, fonts_dir: Path) -> None:
+        self.fetcher = AssetFetcher([fonts_dir, templates_dir])
+        self.font_config = FontConfiguration()
+        self.covered = _covered_characters(fonts_dir)
+        stylesheet = (templates_dir / STYLESHEET).read_text(encoding="utf-8")
+        self.stylesheet = CSS(
+            string=stylesheet,
+            base_url=fonts_dir.resolve().as_uri() + "/",
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+        )
+
+    def check_glyphs(self, document_html: str) -> None:
+        """Raise MissingGlyphError if the document's text needs a character no bundled font has."""
+        text = html.unescape(_TAG.sub(" ", document_html))
+        missing = sorted({char for char in text if ord(char) not in self.covered and not char.isspace()})
+        if missing:
+            raise MissingGlyphError(missing)
+
+    def render(self, document_html: str) -> RenderedPdf:
+        """Return the PDF of an HTML document and its page count."""
+        self.check_glyphs(document_html)
+        try:
+            document = HTML(
+                string=document_html, base_url=_BLOCKED_BASE_URL, url_fetcher=self.fetcher
+            ).render(stylesheets=[self.stylesheet], font_config=self.font_config)
+            content = document.write_pdf(pdf_identifier=False)
+        except _ForbiddenFetch as error:
+            raise ForbiddenResourceError(str(error)) from None
+        except FatalURLFetchingError as error:
+            raise ForbiddenResourceError(f"document refers to a forbidden resource: {error}") from None
+        if not isinstance(content, bytes):
+            raise RenderError("WeasyPrint returned no PDF")
+        return RenderedPdf(content, len(document.pages))
+
+
+def _covered_characters(fonts_dir: Path) -> frozenset[int]:
+    """Return every code point that at least one bundled font can draw."""
+    covered: set[int] = set()
+    paths = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
+    if not paths:
+        raise RenderError(f"no font files in {fonts_dir}; a render must never use the machine's fonts")
+    for path in paths:
+        with TTFont(path, lazy=True) as font:
+            covered.update(font.getBestCmap())
+    return frozenset(covered)
+
+
+logging.getLogger("fontTools").setLevel(logging.WARNING)

@@ -1,0 +1,87 @@
+"""The renderer: templates, fonts and stylesheet loaded once; decisions in, documents out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from service.errors import RenderError
+from service.models import Decision
+from service.render.documents import (
+    DocumentHtml,
+    DocumentKind,
+    OutputFormat,
+    RenderedDocument,
+    case_context,
+    choose_language,
+    letter_context,
+)
+from service.render.pdf import PdfEngine
+from service.settings import Settings
+from service.templating import Templates
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+class Renderer:
+    """Render motions, orders and letters; build one per process and reuse it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.templates = Templates(settings.templates_dir)
+        self.templates.compile_all()
+        self.pdf = PdfEngine(settings.templates_dir, settings.fonts_dir)
+
+    def html(self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False) -> DocumentHtml:
+        """Render a document to HTML: a motion or order needs one decision, a letter one person's decisions."""
+        if kind is DocumentKind.LETTER:
+            return self._letter_html(decisions, draft=draft)
+        if len(decisions) != 1:
+            raise RenderError(f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}")
+        text = self.templates.render(f"{kind.value}.html", case_context(decisions[0], draft=draft))
+        return DocumentHtml(kind, text, _title_of(text), "en")
+
+    def _letter_html(self, decisions: Sequence[Decision], *, draft: bool) -> DocumentHtml:
+        person = decisions[0].person if decisions else None
+        if person is None:
+            raise RenderError("a letter needs at least one decision")
+        language, fallback_from = choose_language(person.language, list(self.templates.letter_languages))
+        context = letter_context(decisions, language, fallback_from, draft=draft)
+        text = self.templates.render(f"letter/{language}.html", context)
+        notes = []
+        if fallback_from:
+            notes.append(f"no letter template for language {fallback_from}; sent in English")
+        if not self.templates.letter_languages[language].reviewed:
+            notes.append(f"letter text in {language} not yet reviewed by a legal translator")
+        return DocumentHtml(DocumentKind.LETTER, text, _title_of(text), language, tuple(notes))
+
+    def render(
+        self,
+        kind: DocumentKind,
+        decisions: Sequence[Decision],
+        output_format: OutputFormat,
+        *,
+        draft: bool = False,
+    ) -> RenderedDocument:
+        """Render a document in one format."""
+        document = self.html(kind, decisions, draft=draft)
+        return self.convert(document, output_format)
+
+    def convert(self, document: DocumentHtml, output_format: OutputFormat) -> RenderedDocument:
+        """Turn a rendered HTML document into the requested format."""
+        if output_format is OutputFormat.HTML:
+            content, pages = document.html.encode("utf-8"), None
+        elif output_format is OutputFormat.PDF:
+            pdf = self.pdf.render(document.html)
+            content, pages = pdf.content, pdf.pages
+        else:
+            from service.render.docx import html_to_docx
+
+            self.pdf.check_glyphs(document.html)
+            content, pages = html_to_docx(document.html), None
+        return RenderedDocument(document.kind, output_format, content, document.language, pages, document.notes)
+
+
+def _title_of(text: str) -> str:
+    match = _TITLE.search(text)
+    return match.group(1).strip() if match else ""
