@@ -19,7 +19,11 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        where = [part for part in (self.position, self.decision_id and f"decision {self.decision_id}") if part]
+        where = [
+            part
+            for part in (self.position, self.decision_id and f"decision {self.decision_id}")
+            if part
+        ]
         prefix = ", ".join(where)
         field = self.path or "(record)"
         return f"{prefix}: {field}: {self.message}" if prefix else f"{field}: {self.message}"

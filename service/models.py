@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -42,7 +42,9 @@ def clean_text(value: Any) -> str:
         if 0xD800 <= code <= 0xDFFF:
             raise _fail("contains a lone surrogate (broken Unicode)")
         if unicodedata.category(char) == "Cc":
-            raise _fail(f"contains a control character (U+{code:04X}); tabs and newlines are not allowed")
+            raise _fail(
+                f"contains a control character (U+{code:04X}); tabs and newlines are not allowed"
+            )
         if code in (0xFFFE, 0xFFFF):
             raise _fail(f"contains the non-character U+{code:04X}")
         if char in _BIDI_CONTROLS:
@@ -63,10 +65,11 @@ def _identifier(pattern: str, rule: str) -> Any:
     return AfterValidator(check)
 
 
-def _not_dots(value: str) -> str:
-    # A decision id names files: "." and ".." would name directories instead.
-    if not value.strip("."):
-        raise _fail("must not be only dots (the decision id names files)")
+def _file_name_safe(value: str) -> str:
+    # A decision id names files: ".", "..", ".hidden" or "-option" must not get that far
+    # (service.files.safe_part refuses them too, but only at render time).
+    if not value[:1].isalnum() or ".." in value:
+        raise _fail("must start with a letter or digit and not contain .. (it names files)")
     return value
 
 
@@ -82,29 +85,42 @@ DecisionId = Annotated[
     str,
     BeforeValidator(clean_text),
     _identifier(r"[A-Za-z0-9._-]{1,64}", "1 to 64 characters of A-Z a-z 0-9 . _ -"),
-    AfterValidator(_not_dots),
+    AfterValidator(_file_name_safe),
 ]
 CourtCode = Annotated[
-    str, BeforeValidator(clean_text), _identifier(r"[A-Za-z0-9_-]{1,32}", "1 to 32 characters of A-Z a-z 0-9 _ -")
+    str,
+    BeforeValidator(clean_text),
+    _identifier(r"[A-Za-z0-9_-]{1,32}", "1 to 32 characters of A-Z a-z 0-9 _ -"),
 ]
 CaseNumber = Annotated[
-    str, BeforeValidator(clean_text), _identifier(r"[A-Za-z0-9-]{1,32}", "1 to 32 characters of A-Z a-z 0-9 -")
+    str,
+    BeforeValidator(clean_text),
+    _identifier(r"[A-Za-z0-9-]{1,32}", "1 to 32 characters of A-Z a-z 0-9 -"),
 ]
 BarNumber = Annotated[str, BeforeValidator(clean_text), _identifier(r"[0-9]{1,7}", "1 to 7 digits")]
-Cii = Annotated[str, BeforeValidator(clean_text), _identifier(r"[A-Z0-9]{1,10}", "1 to 10 characters of A-Z 0-9")]
+Cii = Annotated[
+    str,
+    BeforeValidator(clean_text),
+    _identifier(r"[A-Z0-9]{1,10}", "1 to 10 characters of A-Z 0-9"),
+]
 State = Annotated[str, BeforeValidator(clean_text), _identifier(r"[A-Z]{2}", "2 capital letters")]
-Zip = Annotated[str, BeforeValidator(clean_text), _identifier(r"[0-9]{5}(-?[0-9]{4})?", "5 or 9 digits")]
+Zip = Annotated[
+    str, BeforeValidator(clean_text), _identifier(r"[0-9]{5}(-?[0-9]{4})?", "5 or 9 digits")
+]
 LanguageTag = Annotated[
     str,
     BeforeValidator(clean_text),
-    _identifier(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "a BCP 47 language tag such as en, es or zh-Hant"),
+    _identifier(
+        r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "a BCP 47 language tag such as en, es or zh-Hant"
+    ),
 ]
 Section = Annotated[
     str,
     BeforeValidator(clean_text),
     _identifier(
         r"(1135[7-9]|11360)(\([0-9a-z]{1,3}\))*|11362\.1(\([0-9a-z]{1,3}\))*",
-        "an HSC section from 11357 to 11360 (optionally with a subdivision such as 11357(b)) or 11362.1",
+        "an HSC section from 11357 to 11360 (optionally with a subdivision such as 11357(b))"
+        " or 11362.1",
     ),
 ]
 
@@ -119,7 +135,10 @@ def _iso_date(value: Any) -> date:
 
 
 def _iso_datetime(value: Any) -> datetime:
-    pattern = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+    pattern = (
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+        r"(Z|[+-][0-9]{2}:[0-9]{2})"
+    )
     if not isinstance(value, str) or not re.fullmatch(pattern, value):
         raise _fail("must be an ISO 8601 date-time with an offset, e.g. 2021-09-20T10:15:00-07:00")
     try:
@@ -133,10 +152,13 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
 def today_from(info: ValidationInfo) -> date:
-    """Return the 'today' used for not-in-the-future checks: from the validation context, or the clock."""
+    """Return the date that not-in-the-future checks use: from the context, or the clock."""
     context = info.context or {}
     today = context.get("today")
-    return today if isinstance(today, date) else datetime.now(timezone.utc).date()
+    if isinstance(today, date):
+        return today
+    # The latest calendar date anywhere on Earth (UTC+14): a same-day date is never "future".
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
 class Level(StrEnum):
@@ -214,7 +236,9 @@ class Person(_Strict):
     @model_validator(mode="after")
     def _address_when_notified(self) -> Person:
         if self.notify and self.address is None:
-            raise _fail("is required when notify is true (the letter needs somewhere to go)", "address")
+            raise _fail(
+                "is required when notify is true (the letter needs somewhere to go)", "address"
+            )
         return self
 
 
@@ -253,7 +277,7 @@ class Decision(_Strict):
     def _approved_not_future(cls, value: datetime, info: ValidationInfo) -> datetime:
         context = info.context or {}
         now = context.get("now")
-        now = now if isinstance(now, datetime) else datetime.now(timezone.utc)
+        now = now if isinstance(now, datetime) else datetime.now(UTC)
         if value > now:
             raise _fail("is in the future")
         return value
@@ -270,7 +294,9 @@ class Decision(_Strict):
     @model_validator(mode="after")
     def _convicted_after_birth(self) -> Decision:
         if self.case.convicted_on <= self.person.dob:
-            raise _fail("must be after person.dob (a conviction cannot precede birth)", "case.convicted_on")
+            raise _fail(
+                "must be after person.dob (a conviction cannot precede birth)", "case.convicted_on"
+            )
         return self
 
     @property

@@ -62,7 +62,9 @@ class Settings:
             fonts_dir=_path(env, "COURTDOCS_FONTS_DIR", DEFAULT_FONTS_DIR),
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
-            max_batch_decisions=_int(env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS),
+            max_batch_decisions=_int(
+                env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS
+            ),
             bundle_max_pages=_int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_BUNDLE_MAX_PAGES),
             bundle_max_bytes=_int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES),
             job_chunk=_int(env, "COURTDOCS_JOB_CHUNK", DEFAULT_JOB_CHUNK),

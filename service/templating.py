@@ -19,7 +19,7 @@ LETTER_LANGUAGES_FILE = "letter/languages.json"
 
 
 def long_date(value: date, language: str = "en") -> str:
-    """Return a date written out in the language's own long form (June 15, 1998; 15 de junio de 1998)."""
+    """Return a date in the language's long form (June 15, 1998; 15 de junio de 1998)."""
     return format_date(value, format="long", locale=language.replace("-", "_"))
 
 
@@ -69,10 +69,12 @@ class Templates:
         try:
             return self.environment.get_template(name).render(context)
         except jinja2.TemplateError as error:
-            raise TemplateError(f"template {name} failed: {type(error).__name__}: {error}") from error
+            raise TemplateError(
+                f"template {name} failed: {type(error).__name__}: {error}"
+            ) from error
 
     def compile_all(self) -> list[str]:
-        """Compile every template (so a broken one is found at start, not per job); return their names."""
+        """Compile every template so a broken one fails at start, not per job; return names."""
         names = self.environment.list_templates(extensions=["html"])
         for name in names:
             try:

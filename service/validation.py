@@ -45,7 +45,7 @@ class ValidationReport:
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Yield the records of a .json (one object or an array) or .jsonl file, line by line for JSON Lines."""
+    """Yield the records of a .json (object or array) or .jsonl file; JSON Lines line by line."""
     if path.suffix.lower() == ".jsonl":
         with path.open("rb") as stream:
             yield from records_from_lines(stream)
@@ -60,8 +60,13 @@ def records_from_lines(lines: Iterable[bytes]) -> Iterator[Record]:
             continue
         position = f"line {number}"
         try:
-            yield Record(position, json.loads(raw))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            yield Record(position, _loads(raw.rstrip(b"\r\n")))
+        except (
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+            DuplicateKeyError,
+            RecursionError,
+        ) as error:
             # The position already names the line; the reason gives only the column.
             reason = _json_reason(error, in_line=True)
             yield Record(position, parse_error=f"is not valid JSON ({reason})")
@@ -70,8 +75,8 @@ def records_from_lines(lines: Iterable[bytes]) -> Iterator[Record]:
 def records_from_json(data: bytes) -> Iterator[Record]:
     """Yield the records of a JSON document: one object, or an array of them."""
     try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        document = _loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, DuplicateKeyError, RecursionError) as error:
         yield Record("file", parse_error=f"is not valid JSON ({_json_reason(error)})")
         return
     if isinstance(document, dict):
@@ -83,20 +88,41 @@ def records_from_json(data: bytes) -> Iterator[Record]:
         yield Record("file", parse_error="must be a decision object or an array of decisions")
 
 
+class DuplicateKeyError(ValueError):
+    """Raised while parsing JSON whose object repeats a key (the last one would silently win)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKeyError(f"the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _loads(data: bytes) -> Any:
+    """Parse JSON, refusing repeated keys."""
+    return json.loads(data, object_pairs_hook=_unique_keys)
+
+
 def _json_reason(error: ValueError | RecursionError, *, in_line: bool = False) -> str:
     if isinstance(error, json.JSONDecodeError):
+        reason = error.msg.removesuffix(" at")  # "Invalid control character at"
         if in_line:
-            return f"{error.msg} at column {error.colno}"
-        return f"{error.msg} at line {error.lineno} column {error.colno}"
+            return f"{reason} at column {error.colno}"
+        return f"{reason} at line {error.lineno} column {error.colno}"
     if isinstance(error, RecursionError):
         return "nested too deeply"
+    if isinstance(error, DuplicateKeyError):
+        return str(error)
     return "not UTF-8 text"
 
 
 def validate_records(
     records: Iterable[Record], *, today: date | None = None, now: datetime | None = None
 ) -> ValidationReport:
-    """Validate every record and the rules that span a batch; collect all errors, never stop at the first."""
+    """Validate every record and the rules that span a batch, collecting every error."""
     report = ValidationReport()
     seen_ids: dict[str, str] = {}
     seen_cases: dict[tuple[str, str], str] = {}
@@ -111,11 +137,15 @@ def validate_records(
         elif decision is not None:
             report.decisions.append(decision)
     if not report.errors and not report.decisions:
-        report.errors.append(FieldError("file", None, "", "holds no decisions (the batch is empty)"))
+        report.errors.append(
+            FieldError("file", None, "", "holds no decisions (the batch is empty)")
+        )
     return report
 
 
-def _validate_record(record: Record, context: dict[str, Any]) -> tuple[Decision | None, list[FieldError]]:
+def _validate_record(
+    record: Record, context: dict[str, Any]
+) -> tuple[Decision | None, list[FieldError]]:
     if record.parse_error:
         return None, [FieldError(record.position, None, "", record.parse_error)]
     if not isinstance(record.value, dict):
@@ -124,17 +154,24 @@ def _validate_record(record: Record, context: dict[str, Any]) -> tuple[Decision 
         return Decision.model_validate(record.value, context=context), []
     except ValidationError as error:
         decision_id = _readable_id(record.value)
-        return None, [_field_error(record.position, decision_id, detail) for detail in error.errors()]
+        return None, [
+            _field_error(record.position, decision_id, detail) for detail in error.errors()
+        ]
 
 
 def _batch_errors(
-    position: str, decision: Decision, seen_ids: dict[str, str], seen_cases: dict[tuple[str, str], str]
+    position: str,
+    decision: Decision,
+    seen_ids: dict[str, str],
+    seen_cases: dict[tuple[str, str], str],
 ) -> list[FieldError]:
     errors = []
     first = seen_ids.setdefault(decision.decision_id, position)
     if first != position:
         errors.append(
-            FieldError(position, decision.decision_id, "decision_id", f"is repeated (first at {first})")
+            FieldError(
+                position, decision.decision_id, "decision_id", f"is repeated (first at {first})"
+            )
         )
     case_key = (decision.court.code, decision.case.number)
     first_case = seen_cases.setdefault(case_key, position)
@@ -189,7 +226,9 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return "is not a field of decision/v1 (unknown fields are rejected; check the spelling)"
     if kind == "literal_error" and last == "status":
-        return f"must be approved; only approved decisions may be rendered (got {detail['input']!r})"
+        return (
+            f"must be approved; only approved decisions may be rendered (got {detail['input']!r})"
+        )
     if kind == "literal_error":
         return f"must be exactly {context.get('expected', '')}".replace("'", "")
     if kind == "enum":
@@ -215,7 +254,9 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
     return detail["msg"]
 
 
-def validate_file(path: Path, *, today: date | None = None, now: datetime | None = None) -> ValidationReport:
+def validate_file(
+    path: Path, *, today: date | None = None, now: datetime | None = None
+) -> ValidationReport:
     """Validate a whole batch file."""
     return validate_records(read_records(path), today=today, now=now)
 
@@ -228,7 +269,9 @@ def load_decisions(path: Path) -> list[Decision]:
     return report.decisions
 
 
-def parse_decision(value: Any, *, today: date | None = None, now: datetime | None = None) -> Decision:
+def parse_decision(
+    value: Any, *, today: date | None = None, now: datetime | None = None
+) -> Decision:
     """Validate one decision object, raising InvalidInputError with every error."""
     report = validate_records([Record("", value)], today=today, now=now)
     if not report.ok:

@@ -58,7 +58,7 @@ class RenderedDocument:
 
 
 def choose_language(requested: str, available: Sequence[str]) -> tuple[str, str | None]:
-    """Return the letter language for a BCP 47 tag and, when it had to fall back, the tag asked for."""
+    """Return the letter language for a BCP 47 tag, and the tag asked for if it fell back."""
     wanted = requested.lower()
     by_lower = {tag.lower(): tag for tag in available}
     candidates = [wanted]
@@ -84,12 +84,16 @@ def case_context(decision: Decision, *, draft: bool) -> dict[str, Any]:
     }
 
 
-def letter_context(decisions: Sequence[Decision], language: str, fallback_from: str | None, *, draft: bool) -> dict[str, Any]:
+def letter_context(
+    decisions: Sequence[Decision], language: str, fallback_from: str | None, *, draft: bool
+) -> dict[str, Any]:
     """Return the template context of a letter to one person about one or more of their cases."""
     if not decisions:
         raise RenderError("a letter needs at least one decision")
     latest = max(decisions, key=lambda decision: decision.approved_at)
-    reliefs = list(dict.fromkeys(relief for decision in decisions for relief in decision.relief_kinds))
+    reliefs = list(
+        dict.fromkeys(relief for decision in decisions for relief in decision.relief_kinds)
+    )
     return {
         "person": decisions[0].person,
         "cases": list(decisions),

@@ -22,7 +22,7 @@ _TAG = re.compile(r"<[^>]*>")
 _BLOCKED_BASE_URL = "about:blank"  # documents resolve no relative URL to a file
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
     """Serve only files inside the allowed folders; any other URL stops the render."""
 
     def __init__(self, allowed_dirs: list[Path]) -> None:
@@ -32,14 +32,19 @@ class AssetFetcher(URLFetcher):
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise _ForbiddenFetch(f"document refers to a forbidden resource ({parts.scheme or 'relative'} URL)")
+            raise _ForbiddenFetch(
+                f"document refers to a forbidden resource ({parts.scheme or 'relative'} URL)"
+            )
         path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(directory) for directory in self.allowed_dirs) or not path.is_file():
+        if (
+            not any(path.is_relative_to(directory) for directory in self.allowed_dirs)
+            or not path.is_file()
+        ):
             raise _ForbiddenFetch("document refers to a file outside the project's assets")
         return URLFetcherResponse(path.as_uri(), path.read_bytes())
 
 
-class _ForbiddenFetch(FatalURLFetchingError):
+class _ForbiddenFetch(FatalURLFetchingError):  # type: ignore[misc]
     """Raised inside WeasyPrint to stop a render that reaches outside the assets."""
 
 
@@ -67,7 +72,9 @@ class PdfEngine:
     def check_glyphs(self, document_html: str) -> None:
         """Raise MissingGlyphError if the document's text needs a character no bundled font has."""
         text = html.unescape(_TAG.sub(" ", document_html))
-        missing = sorted({char for char in text if ord(char) not in self.covered and not char.isspace()})
+        missing = sorted(
+            {char for char in text if ord(char) not in self.covered and not char.isspace()}
+        )
         if missing:
             raise MissingGlyphError(missing)
 
@@ -82,7 +89,9 @@ class PdfEngine:
         except _ForbiddenFetch as error:
             raise ForbiddenResourceError(str(error)) from None
         except FatalURLFetchingError as error:
-            raise ForbiddenResourceError(f"document refers to a forbidden resource: {error}") from None
+            raise ForbiddenResourceError(
+                f"document refers to a forbidden resource: {error}"
+            ) from None
         if not isinstance(content, bytes):
             raise RenderError("WeasyPrint returned no PDF")
         return RenderedPdf(content, len(document.pages))
@@ -93,7 +102,9 @@ def _covered_characters(fonts_dir: Path) -> frozenset[int]:
     covered: set[int] = set()
     paths = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
     if not paths:
-        raise RenderError(f"no font files in {fonts_dir}; a render must never use the machine's fonts")
+        raise RenderError(
+            f"no font files in {fonts_dir}; a render must never use the machine's fonts"
+        )
     for path in paths:
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())

@@ -32,12 +32,16 @@ class Renderer:
         self.templates.compile_all()
         self.pdf = PdfEngine(settings.templates_dir, settings.fonts_dir)
 
-    def html(self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False) -> DocumentHtml:
-        """Render a document to HTML: a motion or order needs one decision, a letter one person's decisions."""
+    def html(
+        self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False
+    ) -> DocumentHtml:
+        """Render to HTML: a motion or order from one decision, a letter from one person's."""
         if kind is DocumentKind.LETTER:
             return self._letter_html(decisions, draft=draft)
         if len(decisions) != 1:
-            raise RenderError(f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}")
+            raise RenderError(
+                f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}"
+            )
         text = self.templates.render(f"{kind.value}.html", case_context(decisions[0], draft=draft))
         return DocumentHtml(kind, text, _title_of(text), "en")
 
@@ -45,7 +49,9 @@ class Renderer:
         person = decisions[0].person if decisions else None
         if person is None:
             raise RenderError("a letter needs at least one decision")
-        language, fallback_from = choose_language(person.language, list(self.templates.letter_languages))
+        language, fallback_from = choose_language(
+            person.language, list(self.templates.letter_languages)
+        )
         context = letter_context(decisions, language, fallback_from, draft=draft)
         text = self.templates.render(f"letter/{language}.html", context)
         notes = []
@@ -79,7 +85,9 @@ class Renderer:
 
             self.pdf.check_glyphs(document.html)
             content, pages = html_to_docx(document.html), None
-        return RenderedDocument(document.kind, output_format, content, document.language, pages, document.notes)
+        return RenderedDocument(
+            document.kind, output_format, content, document.language, pages, document.notes
+        )
 
 
 def _title_of(text: str) -> str:

@@ -1,0 +1,61 @@
+"""Read PDFs as a reader and a clerk's tools do: poppler, qpdf, pdfplumber."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+
+POINTS_PER_INCH = 72
+
+
+def run_tool(*args: str) -> str:
+    """Run a command-line tool and return what it printed; fail loudly if it fails."""
+    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def pdf_text(path: Path) -> str:
+    return run_tool("pdftotext", "-layout", str(path), "-")
+
+
+def pdf_fonts(path: Path) -> list[dict[str, str]]:
+    """Return pdffonts' table as dicts with name, type, emb, sub, uni."""
+    lines = run_tool("pdffonts", str(path)).splitlines()[2:]
+    fonts = []
+    for line in lines:
+        parts = line.split()
+        # name type... encoding emb sub uni object ID: read the yes/no columns from the right.
+        fonts.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return fonts
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+def page_words(content: bytes) -> list[list[Word]]:
+    """Return each page's words with their boxes (points from the top-left) and font size."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(
+                extra_attrs=["size"], keep_blank_chars=False, use_text_flow=True
+            )
+            pages.append(
+                [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"]) for w in words]
+            )
+    return pages
+
+
+def page_sizes(content: bytes) -> list[tuple[float, float]]:
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return [(float(page.width), float(page.height)) for page in pdf.pages]
