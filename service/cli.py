@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from service.errors import CourtdocsError, InvalidInputError
 from service.settings import get_settings
+
+if TYPE_CHECKING:
+    from service.jobs import Runtime
 
 T = TypeVar("T")
 
@@ -103,3 +106,149 @@ def _or_exit(action: Callable[[], T]) -> T:
     except CourtdocsError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
+
+
+def _runtime() -> Runtime:
+    from service.jobs import Runtime
+
+    rt = Runtime(get_settings())
+    rt.store.create_schema()
+    return rt
+
+
+@main.command()
+@click.argument("batch_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--idempotency-key", help="the same key returns the same batch instead of a second one"
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="queue the valid decisions; write the rejected ones to a report",
+)
+@click.option("--wait", is_flag=True, help="show progress until every court bundle is published")
+def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wait: bool) -> None:
+    """Validate a whole batch file, store it and queue its documents; print the batch id."""
+    from service.submit import submit_file
+
+    rt = _runtime()
+    result = _or_exit(
+        lambda: submit_file(
+            rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid
+        )
+    )
+    if result.created:
+        click.echo(
+            f"batch {result.batch_id}: {result.decisions} decision(s) queued in {result.jobs} job(s)",
+            err=True,
+        )
+    else:
+        click.echo(f"batch {result.batch_id}: submitted before; nothing new queued", err=True)
+    if result.report:
+        click.echo(f"{result.rejected} decision(s) rejected; see {result.report}", err=True)
+    click.echo(result.batch_id)
+    if wait:
+        _wait(rt, result.batch_id)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+def worker(burst: bool, processes: int) -> None:
+    """Run long-lived render workers (no fork per job)."""
+    from service.worker import run_pool, run_worker
+
+    if processes == 1:
+        _or_exit(lambda: run_worker(get_settings(), burst=burst))
+        return
+    _runtime().redis.ping()  # start (or join) the embedded Redis before the workers do
+    sys.exit(run_pool(processes, burst=burst))
+
+
+@main.command()
+@click.argument("batch_id")
+@click.option("--json", "as_json", is_flag=True, help="print machine-readable JSON")
+def status(batch_id: str, as_json: bool) -> None:
+    """Show a batch's document states per court, its bundles and its failures."""
+    import json
+
+    from service.status import batch_status, format_status
+
+    report = batch_status(_runtime(), batch_id)
+    if report is None:
+        click.echo(f"error: no batch {batch_id}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(report, indent=2, default=str) if as_json else format_status(report))
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(bundle: Path) -> None:
+    """Re-hash every entry of a bundle ZIP against its manifest; exit 1 on any problem."""
+    from service.bundle import verify_bundle
+
+    problems = verify_bundle(bundle)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{bundle}: every entry matches the manifest")
+
+
+@main.command()
+@click.argument("batch_id")
+def retry(batch_id: str) -> None:
+    """Render a batch's failed documents again and publish new bundle versions."""
+    from service.jobs import enqueue_documents
+
+    rt = _runtime()
+    courts = rt.store.reset_failed(batch_id)
+    pending = [
+        doc
+        for court in courts
+        for doc in rt.store.documents_of(batch_id, court)
+        if doc.state == "pending"
+    ]
+    jobs = enqueue_documents(rt, pending)
+    click.echo(f"batch {batch_id}: {len(pending)} document(s) queued again in {jobs} job(s)")
+
+
+@main.command()
+def reconcile() -> None:
+    """Queue again every unfinished document or publication that no live job holds."""
+    from service.jobs import reconcile as reconcile_all
+
+    counts = reconcile_all(_runtime())
+    click.echo(
+        f"queued {counts['documents']} document(s) in {counts['render_jobs']} job(s), "
+        f"{counts['publish_jobs']} publication(s)"
+    )
+
+
+@main.command()
+@click.option("--decisions", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--courts", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(decisions: int, courts: int, processes: int, seed: int) -> None:
+    """The whole job on embedded defaults: sample batch, submit, workers, progress, verified bundles."""
+    from service.demo import run_demo
+
+    sys.exit(
+        _or_exit(
+            lambda: run_demo(
+                get_settings(), decisions=decisions, courts=courts, processes=processes, seed=seed
+            )
+        )
+    )
+
+
+def _wait(rt: Runtime, batch_id: str) -> None:
+    from service.status import wait_for_batch
+
+    if not wait_for_batch(
+        rt, batch_id, show=lambda line: click.echo(f"\r{line}", nl=False, err=True)
+    ):
+        click.echo("", err=True)
+        sys.exit(1)
+    click.echo("", err=True)

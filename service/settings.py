@@ -19,6 +19,7 @@ DEFAULT_FONTS_DIR = PROJECT_ROOT / "fonts"  # the only fonts a render may use
 DEFAULT_MAX_BATCH_DECISIONS = 200_000  # decisions in one submitted file
 DEFAULT_BUNDLE_MAX_PAGES = 2_000  # pages in one omnibus PDF part before it is split
 DEFAULT_BUNDLE_MAX_BYTES = 25 * 1024 * 1024  # bytes in one omnibus PDF part before it is split
+DEFAULT_OMNIBUS_PART_DECISIONS = 400  # decisions listed in one Exhibit A part (about 25 pages)
 DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
 DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
@@ -40,6 +41,7 @@ class Settings:
     max_batch_decisions: int = DEFAULT_MAX_BATCH_DECISIONS
     bundle_max_pages: int = DEFAULT_BUNDLE_MAX_PAGES
     bundle_max_bytes: int = DEFAULT_BUNDLE_MAX_BYTES
+    omnibus_part_decisions: int = DEFAULT_OMNIBUS_PART_DECISIONS
     job_chunk: int = DEFAULT_JOB_CHUNK
     job_retries: int = DEFAULT_JOB_RETRIES
     job_timeout: int = DEFAULT_JOB_TIMEOUT
@@ -67,6 +69,9 @@ class Settings:
             ),
             bundle_max_pages=_int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_BUNDLE_MAX_PAGES),
             bundle_max_bytes=_int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES),
+            omnibus_part_decisions=_int(
+                env, "COURTDOCS_OMNIBUS_PART_DECISIONS", DEFAULT_OMNIBUS_PART_DECISIONS
+            ),
             job_chunk=_int(env, "COURTDOCS_JOB_CHUNK", DEFAULT_JOB_CHUNK),
             job_retries=_int(env, "COURTDOCS_JOB_RETRIES", DEFAULT_JOB_RETRIES),
             job_timeout=_int(env, "COURTDOCS_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT),

@@ -8,13 +8,19 @@ from enum import StrEnum
 from typing import Any
 
 from service.errors import RenderError
-from service.models import Decision
+from service.models import Basis, Court, Decision, Relief
 
 
 class DocumentKind(StrEnum):
     MOTION = "motion"
     ORDER = "order"
     LETTER = "letter"
+    OMNIBUS_MOTION = "omnibus_motion"
+    OMNIBUS_ORDER = "omnibus_order"
+    EXHIBIT = "exhibit"
+
+
+PER_DECISION_KINDS = (DocumentKind.MOTION, DocumentKind.ORDER, DocumentKind.LETTER)
 
 
 class OutputFormat(StrEnum):
@@ -71,17 +77,81 @@ def choose_language(requested: str, available: Sequence[str]) -> tuple[str, str 
     return "en", requested
 
 
+@dataclass(frozen=True)
+class OmnibusSummary:
+    """What the omnibus motion and order say about the cases of a court batch."""
+
+    cases: int
+    counts: int
+    parts: int
+    by_relief: tuple[tuple[str, int], ...]
+    bases: tuple[Basis, ...]
+
+
+def basis_words(bases: Sequence[Basis]) -> dict[str, str]:
+    """Return the statutory basis in full and short form: one section, or both."""
+    sections = sorted({basis.value.removeprefix("HSC ") for basis in bases})
+    if len(sections) == 1:
+        return {
+            "basis_text": f"Health and Safety Code section {sections[0]}",
+            "basis_short": f"HSC § {sections[0]}",
+        }
+    joined = " and ".join(sections)
+    return {
+        "basis_text": f"Health and Safety Code sections {joined}",
+        "basis_short": f"HSC §§ {joined}",
+    }
+
+
 def case_context(decision: Decision, *, draft: bool) -> dict[str, Any]:
     """Return the template context of a per-case court document (motion or order)."""
     return {
         "decision": decision,
         "filer": decision,
         "court": decision.court,
-        "basis": decision.basis,
         "case_label": decision.case.number,
         "created": decision.approved_at.isoformat(),
         "draft": draft,
+        **basis_words([decision.basis]),
     }
+
+
+def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> dict[str, Any]:
+    """Return the context of the omnibus motion or order of a court batch, signed by `filer`."""
+    return {
+        "filer": filer,
+        "court": court,
+        "summary": summary,
+        "signed_on": filer.approved_at.date(),
+        "case_label": f"{summary.cases} cases listed in Exhibit A",
+        "created": filer.approved_at.isoformat(),
+        "draft": False,
+        **basis_words(summary.bases),
+    }
+
+
+def exhibit_context(
+    part: int, decisions: Sequence[Decision], summary: OmnibusSummary
+) -> dict[str, Any]:
+    """Return the context of one part of Exhibit A."""
+    context = omnibus_context(decisions[0], decisions[0].court, summary)
+    context.update(decisions=decisions, part=part)
+    return context
+
+
+def summarize(decisions: Sequence[Decision], parts: int) -> OmnibusSummary:
+    """Count the cases, counts and reliefs of a court batch for its omnibus filing."""
+    by_relief: dict[Relief, int] = {}
+    for decision in decisions:
+        for count in decision.counts:
+            by_relief[count.relief] = by_relief.get(count.relief, 0) + 1
+    return OmnibusSummary(
+        cases=len(decisions),
+        counts=sum(by_relief.values()),
+        parts=parts,
+        by_relief=tuple((relief.value, number) for relief, number in by_relief.items()),
+        bases=tuple(sorted({decision.basis for decision in decisions})),
+    )
 
 
 def letter_context(

@@ -12,9 +12,12 @@ from service.render.documents import (
     DocumentKind,
     OutputFormat,
     RenderedDocument,
+    OmnibusSummary,
     case_context,
     choose_language,
+    exhibit_context,
     letter_context,
+    omnibus_context,
 )
 from service.render.pdf import PdfEngine
 from service.settings import Settings
@@ -38,6 +41,8 @@ class Renderer:
         """Render to HTML: a motion or order from one decision, a letter from one person's."""
         if kind is DocumentKind.LETTER:
             return self._letter_html(decisions, draft=draft)
+        if kind not in (DocumentKind.MOTION, DocumentKind.ORDER):
+            raise RenderError(f"{kind.value} is rendered with omnibus() or exhibit(), not html()")
         if len(decisions) != 1:
             raise RenderError(
                 f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}"
@@ -60,6 +65,19 @@ class Renderer:
         if not self.templates.letter_languages[language].reviewed:
             notes.append(f"letter text in {language} not yet reviewed by a legal translator")
         return DocumentHtml(DocumentKind.LETTER, text, _title_of(text), language, tuple(notes))
+
+    def omnibus(self, kind: DocumentKind, filer: Decision, summary: OmnibusSummary) -> DocumentHtml:
+        """Render the omnibus motion or order of a court batch to HTML."""
+        context = omnibus_context(filer, filer.court, summary)
+        text = self.templates.render(f"{kind.value}.html", context)
+        return DocumentHtml(kind, text, _title_of(text), "en")
+
+    def exhibit(
+        self, part: int, decisions: Sequence[Decision], summary: OmnibusSummary
+    ) -> DocumentHtml:
+        """Render one part of Exhibit A (the list of cases and counts) to HTML."""
+        text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
+        return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
 
     def render(
         self,

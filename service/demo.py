@@ -1,0 +1,74 @@
+"""`courtdocs demo`: the whole job end to end on the embedded defaults."""
+
+from __future__ import annotations
+
+import sys
+
+from service.bundle import verify_bundle
+from service.files import ensure_dir
+from service.jobs import Runtime
+from service.sample import generate_decisions, write_jsonl
+from service.settings import Settings
+from service.status import batch_status, wait_for_batch
+from service.submit import submit_file
+from service.worker import start_workers, stop_workers
+
+DEMO_TIMEOUT = 3600.0  # seconds the demo waits for its batch before giving up
+
+
+def run_demo(settings: Settings, *, decisions: int, courts: int, processes: int, seed: int) -> int:
+    """Generate, submit, render and publish a sample batch; verify its bundles. Return the exit status."""
+    say = print
+    rt = Runtime(settings)
+    rt.store.create_schema()
+    rt.redis.ping()  # start the embedded Redis (unless REDIS_URL is set) before the workers join it
+    sample = ensure_dir(settings.output_dir / "demo") / f"sample-{decisions}-{courts}-{seed}.jsonl"
+    with sample.open("w", encoding="utf-8") as stream:
+        write_jsonl(generate_decisions(decisions, seed=seed, courts=courts), stream)
+    say(f"wrote {decisions} sample decisions across {courts} court(s) to {sample}")
+    submission = submit_file(rt, sample)
+    say(
+        f"batch {submission.batch_id}: "
+        + ("submitted" if submission.created else "submitted before; reusing it")
+    )
+    say(f"starting {processes} worker process(es)")
+    workers = start_workers(processes, burst=False)
+    try:
+        finished = wait_for_batch(
+            rt,
+            submission.batch_id,
+            show=lambda line: print(f"\r{line}", end="", flush=True),
+            timeout=DEMO_TIMEOUT,
+        )
+        print()
+    finally:
+        stop_workers(workers)
+    report = batch_status(rt, submission.batch_id)
+    if not finished or report is None:
+        say("the batch did not finish in time", file=sys.stderr)
+        return 1
+    return _report_bundles(settings, report)
+
+
+def _report_bundles(settings: Settings, report: dict[str, object]) -> int:
+    status = 0
+    courts = report["courts"]
+    assert isinstance(courts, dict)
+    for code, court in courts.items():
+        bundle = court["bundle"]
+        if bundle is None:
+            print(f"{code}: no bundle published")
+            status = 1
+            continue
+        path = settings.output_dir / bundle["path"]
+        problems = verify_bundle(path)
+        verdict = "verified" if not problems else f"FAILED verification: {problems[0]}"
+        print(f"{code}: {path} ({bundle['bytes']:,} bytes) {verdict}")
+        status = status or (1 if problems else 0)
+    failures = report["failures"]
+    assert isinstance(failures, list)
+    if failures:
+        print(
+            f"{len(failures)} document(s) failed; run `courtdocs status {report['batch_id']}` for reasons"
+        )
+    return status

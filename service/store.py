@@ -1,0 +1,562 @@
+"""The database, the source of truth: batches, decisions, documents, court batches and bundles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from service.errors import StorageError
+
+metadata = MetaData()
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), unique=True),
+    Column("content_sha256", String(64), nullable=False, index=True),
+    Column("source", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # rendering | published
+    Column("decision_count", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("decision_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("case_number", String(32), nullable=False),
+    Column("person_key", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_decisions_person", "batch_id", "person_key"),
+    Index("ix_decisions_decision_id", "decision_id"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # decision_id, or person_key for a letter
+    Column("kind", String(16), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | rendered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("language", String(35)),
+    Column("notes", Text),
+    Column("sha256", String(64)),
+    Column("bytes", Integer),
+    Column("pages", Integer),
+    Column("path", String(400)),
+    Column("job_id", String(120)),
+    Column("lease_until", DateTime(timezone=True)),
+    UniqueConstraint("batch_id", "kind", "format", "subject", name="uq_documents_subject"),
+    Index("ix_documents_court_state", "batch_id", "court_code", "state"),
+)
+
+court_batches = Table(
+    "court_batches",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("court_code", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),  # rendering | publishing | published
+    Column("job_id", String(120)),
+    Column("lease_until", DateTime(timezone=True)),
+)
+
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("path", String(400), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("content_digest", String(64), nullable=False),  # hash of the entries, not of the ZIP
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("batch_id", "court_code", "version", name="uq_bundles_version"),
+)
+
+IN_CHUNK = 500  # identifiers per IN (...) query
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document as the pipeline sees it."""
+
+    id: int
+    batch_id: str
+    court_code: str
+    subject: str
+    kind: str
+    format: str
+    state: str
+    attempts: int
+    last_error: str | None
+    language: str | None
+    notes: str | None
+    sha256: str | None
+    bytes: int | None
+    pages: int | None
+    path: str | None
+    job_id: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> DocumentRow:
+        return cls(**{name: row._mapping[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """What a finished render records about its file."""
+
+    sha256: str
+    bytes: int
+    pages: int | None
+    path: str
+    language: str
+    notes: str
+
+
+class Store:
+    """Every read and write of the database goes through here."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+
+    def create_schema(self) -> None:
+        """Create every table that does not exist yet; safe to run any number of times."""
+        try:
+            try:
+                metadata.create_all(self.engine, checkfirst=True)
+            except IntegrityError:
+                # Another process created a table at the same moment; check again, it exists now.
+                metadata.create_all(self.engine, checkfirst=True)
+        except SQLAlchemyError as error:
+            raise StorageError(f"cannot create the database schema: {error}") from error
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- batches -----------------------------------------------------------------------
+
+    def find_batch(self, *, idempotency_key: str | None, content_sha256: str) -> str | None:
+        """Return the batch submitted before with this key, or else with this exact content."""
+        with self.engine.connect() as conn:
+            if idempotency_key:
+                found = conn.scalar(
+                    select(batches.c.id).where(batches.c.idempotency_key == idempotency_key)
+                )
+                if found:
+                    return str(found)
+            found = conn.scalar(
+                select(batches.c.id).where(batches.c.content_sha256 == content_sha256).limit(1)
+            )
+            return str(found) if found else None
+
+    def decisions_in_unfinished_batches(self, decision_ids: Sequence[str]) -> dict[str, str]:
+        """Return {decision_id: batch_id} for ids already in a batch that is not finished."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(decision_ids, IN_CHUNK):
+                rows = conn.execute(
+                    select(decisions.c.decision_id, decisions.c.batch_id)
+                    .join(batches, batches.c.id == decisions.c.batch_id)
+                    .where(decisions.c.decision_id.in_(chunk), batches.c.state != "published")
+                )
+                found.update({row.decision_id: row.batch_id for row in rows})
+        return found
+
+    def insert_batch(
+        self,
+        batch: dict[str, Any],
+        decision_rows: Sequence[dict[str, Any]],
+        document_rows: Sequence[dict[str, Any]],
+        courts: Iterable[str],
+    ) -> None:
+        """Store a batch with its decisions, documents and court batches in one transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(batches), [batch])
+            for chunk in _chunks(decision_rows, 2000):
+                conn.execute(insert(decisions), list(chunk))
+            for chunk in _chunks(document_rows, 5000):
+                conn.execute(insert(documents), list(chunk))
+            conn.execute(
+                insert(court_batches),
+                [
+                    {"batch_id": batch["id"], "court_code": code, "state": "rendering"}
+                    for code in courts
+                ],
+            )
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+            return dict(row._mapping) if row else None
+
+    def list_batches(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(batches).order_by(batches.c.created_at.desc()))
+            return [dict(row._mapping) for row in rows]
+
+    # -- documents ---------------------------------------------------------------------
+
+    def set_job(self, document_ids: Sequence[int], job_id: str) -> None:
+        with self.engine.begin() as conn:
+            for chunk in _chunks(document_ids, IN_CHUNK):
+                conn.execute(
+                    update(documents).where(documents.c.id.in_(chunk)).values(job_id=job_id)
+                )
+
+    def claim(self, document_ids: Sequence[int], lease: timedelta) -> list[DocumentRow]:
+        """Lease the still-pending documents among these ids and count an attempt for each."""
+        until = now() + lease
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(documents).where(
+                    documents.c.id.in_(document_ids), documents.c.state == "pending"
+                )
+            ).all()
+            ids = [row.id for row in rows]
+            if ids:
+                conn.execute(
+                    update(documents)
+                    .where(documents.c.id.in_(ids))
+                    .values(attempts=documents.c.attempts + 1, lease_until=until)
+                )
+        return [DocumentRow.from_row(row) for row in rows]
+
+    def renew_lease(self, document_ids: Sequence[int], lease: timedelta) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
+                .values(lease_until=now() + lease)
+            )
+
+    def mark_rendered(self, document_id: int, rendered: RenderedFile) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.id == document_id)
+                .values(
+                    state="rendered",
+                    sha256=rendered.sha256,
+                    bytes=rendered.bytes,
+                    pages=rendered.pages,
+                    path=rendered.path,
+                    language=rendered.language,
+                    notes=rendered.notes,
+                    last_error=None,
+                    lease_until=None,
+                )
+            )
+
+    def mark_failed(self, document_ids: Sequence[int], reason: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
+                .values(state="failed", last_error=reason[:2000], lease_until=None)
+            )
+
+    def record_error(self, document_ids: Sequence[int], reason: str) -> None:
+        """Note a transient error on documents that stay pending (they will be tried again)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
+                .values(last_error=reason[:2000], lease_until=None)
+            )
+
+    def reset_failed(self, batch_id: str) -> list[str]:
+        """Make every failed document of a batch pending again; return the courts touched."""
+        with self.engine.begin() as conn:
+            courts = conn.scalars(
+                select(documents.c.court_code)
+                .where(documents.c.batch_id == batch_id, documents.c.state == "failed")
+                .distinct()
+            ).all()
+            conn.execute(
+                update(documents)
+                .where(documents.c.batch_id == batch_id, documents.c.state == "failed")
+                .values(state="pending", attempts=0, job_id=None)
+            )
+            if courts:
+                conn.execute(
+                    update(court_batches)
+                    .where(
+                        court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts)
+                    )
+                    .values(state="rendering", job_id=None, lease_until=None)
+                )
+                conn.execute(
+                    update(batches).where(batches.c.id == batch_id).values(state="rendering")
+                )
+        return list(courts)
+
+    def documents_of(self, batch_id: str, court_code: str) -> list[DocumentRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents)
+                .where(documents.c.batch_id == batch_id, documents.c.court_code == court_code)
+                .order_by(documents.c.id)
+            )
+            return [DocumentRow.from_row(row) for row in rows]
+
+    def pending_unleased(self, older_than: datetime) -> list[DocumentRow]:
+        """Return pending documents that no live render holds (no lease, or an expired one)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents)
+                .where(
+                    documents.c.state == "pending",
+                    or_(documents.c.lease_until.is_(None), documents.c.lease_until < older_than),
+                )
+                .order_by(documents.c.id)
+            )
+            return [DocumentRow.from_row(row) for row in rows]
+
+    def failed_documents(self, batch_id: str, limit: int = 1000) -> list[DocumentRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents)
+                .where(documents.c.batch_id == batch_id, documents.c.state == "failed")
+                .order_by(documents.c.id)
+                .limit(limit)
+            )
+            return [DocumentRow.from_row(row) for row in rows]
+
+    def state_counts(self, batch_id: str) -> dict[str, dict[str, int]]:
+        """Return {court_code: {state: documents}} for a batch."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.court_code, documents.c.state, func.count())
+                .where(documents.c.batch_id == batch_id)
+                .group_by(documents.c.court_code, documents.c.state)
+            )
+            counts: dict[str, dict[str, int]] = {}
+            for court_code, state, number in rows:
+                counts.setdefault(court_code, {})[state] = number
+            return counts
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def decision_payloads(self, batch_id: str, decision_ids: Sequence[str]) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(decisions.c.decision_id, decisions.c.payload).where(
+                    decisions.c.batch_id == batch_id, decisions.c.decision_id.in_(decision_ids)
+                )
+            )
+            return {row.decision_id: row.payload for row in rows}
+
+    def person_payloads(self, batch_id: str, person_key: str) -> list[str]:
+        """Return the payloads of every decision of one person in a batch, in file order."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    select(decisions.c.payload)
+                    .where(decisions.c.batch_id == batch_id, decisions.c.person_key == person_key)
+                    .order_by(decisions.c.position)
+                )
+            )
+
+    def court_payloads(self, batch_id: str, court_code: str) -> Iterator[tuple[str, str]]:
+        """Yield (decision_id, payload) of a court batch in case-number order, streaming."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=1000).execute(
+                select(decisions.c.decision_id, decisions.c.payload)
+                .where(decisions.c.batch_id == batch_id, decisions.c.court_code == court_code)
+                .order_by(decisions.c.case_number, decisions.c.decision_id)
+            )
+            for row in result:
+                yield row.decision_id, row.payload
+
+    # -- court batches and bundles -------------------------------------------------------
+
+    def courts_of(self, batch_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(court_batches)
+                .where(court_batches.c.batch_id == batch_id)
+                .order_by(court_batches.c.court_code)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    def court_finished(self, batch_id: str, court_code: str) -> bool:
+        """Return whether no document of the court batch is pending any more."""
+        with self.engine.connect() as conn:
+            pending = conn.scalar(
+                select(func.count()).where(
+                    documents.c.batch_id == batch_id,
+                    documents.c.court_code == court_code,
+                    documents.c.state == "pending",
+                )
+            )
+            return not pending
+
+    def claim_publication(self, batch_id: str, court_code: str, lease: timedelta) -> bool:
+        """Move a finished court batch to publishing, or take over a publication whose lease ran out."""
+        current = now()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(court_batches)
+                .where(
+                    court_batches.c.batch_id == batch_id,
+                    court_batches.c.court_code == court_code,
+                    or_(
+                        court_batches.c.state == "rendering",
+                        and_(
+                            court_batches.c.state == "publishing",
+                            or_(
+                                court_batches.c.lease_until.is_(None),
+                                court_batches.c.lease_until < current,
+                            ),
+                        ),
+                    ),
+                )
+                .values(state="publishing", lease_until=current + lease)
+            )
+            return bool(result.rowcount)
+
+    def release_publication(self, batch_id: str, court_code: str) -> None:
+        """Let another worker take the publication over at once (after a failure)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(court_batches)
+                .where(
+                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
+                )
+                .values(lease_until=None)
+            )
+
+    def set_court_job(self, batch_id: str, court_code: str, job_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(court_batches)
+                .where(
+                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
+                )
+                .values(job_id=job_id)
+            )
+
+    def stale_publications(self, older_than: datetime) -> list[tuple[str, str]]:
+        """Return (batch, court) pairs in publishing whose lease ran out, or unclaimed finished ones."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(court_batches.c.batch_id, court_batches.c.court_code).where(
+                    or_(
+                        and_(
+                            court_batches.c.state == "publishing",
+                            or_(
+                                court_batches.c.lease_until.is_(None),
+                                court_batches.c.lease_until < older_than,
+                            ),
+                        ),
+                        court_batches.c.state == "rendering",
+                    )
+                )
+            )
+            return [(row.batch_id, row.court_code) for row in rows]
+
+    def latest_bundle(self, batch_id: str, court_code: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(bundles)
+                .where(bundles.c.batch_id == batch_id, bundles.c.court_code == court_code)
+                .order_by(bundles.c.version.desc())
+                .limit(1)
+            ).first()
+            return dict(row._mapping) if row else None
+
+    def record_publication(
+        self, batch_id: str, court_code: str, bundle: dict[str, Any] | None
+    ) -> bool:
+        """Record a new bundle version (if any) and the court batch as published; return batch done."""
+        with self.engine.begin() as conn:
+            if bundle is not None:
+                conn.execute(
+                    insert(bundles), [{"batch_id": batch_id, "court_code": court_code, **bundle}]
+                )
+            conn.execute(
+                update(court_batches)
+                .where(
+                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
+                )
+                .values(state="published", lease_until=None)
+            )
+            unpublished = conn.scalar(
+                select(func.count()).where(
+                    court_batches.c.batch_id == batch_id, court_batches.c.state != "published"
+                )
+            )
+            if not unpublished:
+                conn.execute(
+                    update(batches)
+                    .where(batches.c.id == batch_id)
+                    .values(state="published", finished_at=now())
+                )
+            return not unpublished
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url.removeprefix(prefix)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

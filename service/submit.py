@@ -1,0 +1,166 @@
+"""Accept a batch: validate all of it, store it once, queue its documents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from service.errors import FieldError, InvalidInputError
+from service.files import write_atomic
+from service.jobs import Runtime, enqueue_documents
+from service.plan import person_key, plan_documents
+from service.validation import Record, ValidationReport, read_records, validate_records
+
+HASH_BUFFER = 1024 * 1024  # bytes read at a time when hashing a submitted file
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of a submission: the batch (new, or the one submitted before)."""
+
+    batch_id: str
+    created: bool
+    decisions: int
+    rejected: int = 0
+    jobs: int = 0
+    report: Path | None = None
+
+
+def submit_file(
+    rt: Runtime, path: Path, *, idempotency_key: str | None = None, skip_invalid: bool = False
+) -> Submission:
+    """Submit a .json or .jsonl file of decisions."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(HASH_BUFFER):
+            digest.update(chunk)
+    return submit_records(
+        rt,
+        read_records(path),
+        digest.hexdigest(),
+        source=path.name,
+        idempotency_key=idempotency_key,
+        skip_invalid=skip_invalid,
+    )
+
+
+def submit_records(
+    rt: Runtime,
+    records: Iterable[Record],
+    content_sha256: str,
+    *,
+    source: str,
+    idempotency_key: str | None = None,
+    skip_invalid: bool = False,
+) -> Submission:
+    """Validate every record, then store and queue the batch; the same key or content gives the same batch."""
+    rt.store.create_schema()
+    existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
+    if existing:
+        return _existing(rt, existing)
+    report = validate_records(records)
+    if report.errors and (not skip_invalid or not report.decisions):
+        raise InvalidInputError(report.errors)
+    _refuse_unfinished_duplicates(rt, report)
+    batch_id = f"b{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(5)}"
+    try:
+        _store(rt, batch_id, report, content_sha256, source, idempotency_key)
+    except IntegrityError:
+        # The same content or key was stored by a concurrent submission a moment ago: that is the batch.
+        existing = rt.store.find_batch(
+            idempotency_key=idempotency_key, content_sha256=content_sha256
+        )
+        if existing is None:
+            raise
+        return _existing(rt, existing)
+    report_path = _write_rejections(rt, batch_id, report) if report.errors else None
+    pending = [
+        doc
+        for court in rt.store.courts_of(batch_id)
+        for doc in rt.store.documents_of(batch_id, court["court_code"])
+    ]
+    jobs = enqueue_documents(rt, pending)
+    return Submission(
+        batch_id, True, len(report.decisions), len(report.rejected_positions), jobs, report_path
+    )
+
+
+def _existing(rt: Runtime, batch_id: str) -> Submission:
+    batch = rt.store.batch(batch_id)
+    return Submission(batch_id, False, batch["decision_count"] if batch else 0)
+
+
+def _refuse_unfinished_duplicates(rt: Runtime, report: ValidationReport) -> None:
+    ids = [decision.decision_id for decision in report.decisions]
+    elsewhere = rt.store.decisions_in_unfinished_batches(ids)
+    if elsewhere:
+        raise InvalidInputError(
+            [
+                FieldError(
+                    "",
+                    decision_id,
+                    "decision_id",
+                    f"is already in batch {batch_id}, which is not finished",
+                )
+                for decision_id, batch_id in sorted(elsewhere.items())
+            ]
+        )
+
+
+def _store(
+    rt: Runtime,
+    batch_id: str,
+    report: ValidationReport,
+    content_sha256: str,
+    source: str,
+    key: str | None,
+) -> None:
+    decisions = report.decisions
+    batch = {
+        "id": batch_id,
+        "idempotency_key": key,
+        "content_sha256": content_sha256,
+        "source": source[:200],
+        "state": "rendering",
+        "decision_count": len(decisions),
+        "created_at": datetime.now(timezone.utc),
+    }
+    decision_rows = [
+        {
+            "batch_id": batch_id,
+            "decision_id": decision.decision_id,
+            "position": position,
+            "court_code": decision.court.code,
+            "case_number": decision.case.number,
+            "person_key": person_key(decision),
+            "payload": decision.model_dump_json(),
+        }
+        for position, decision in enumerate(decisions)
+    ]
+    document_rows = [
+        {
+            "batch_id": batch_id,
+            "court_code": planned.court_code,
+            "subject": planned.subject,
+            "kind": planned.kind.value,
+            "format": planned.format.value,
+            "state": "pending",
+            "attempts": 0,
+        }
+        for planned in plan_documents(decisions)
+    ]
+    courts = sorted({decision.court.code for decision in decisions})
+    rt.store.insert_batch(batch, decision_rows, document_rows, courts)
+
+
+def _write_rejections(rt: Runtime, batch_id: str, report: ValidationReport) -> Path:
+    """Write the rejected decisions' errors (identifiers and field paths only) beside the batch."""
+    target = rt.settings.output_dir / "batches" / batch_id / "rejected.txt"
+    write_atomic(target, "".join(f"{error}\n" for error in report.errors).encode("utf-8"))
+    return target
