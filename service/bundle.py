@@ -143,7 +143,7 @@ def write_csv(target: Path, rows: Iterable[Sequence[str]]) -> tuple[str, int]:
     """Write rows as CSV atomically; return the file's SHA-256 and size."""
     with atomic_writer(target) as raw:
         hashing = _HashingWriter(raw)
-        text = io.TextIOWrapper(hashing, encoding="utf-8", newline="")
+        text = io.TextIOWrapper(io.BufferedWriter(hashing), encoding="utf-8", newline="")
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerows(rows)
         text.flush()
@@ -158,9 +158,7 @@ def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
     """
     with atomic_writer(target) as raw:
         hashing = _HashingWriter(raw)
-        with zipfile.ZipFile(
-            hashing, "w", compression=zipfile.ZIP_STORED, allowZip64=True
-        ) as archive:
+        with zipfile.ZipFile(hashing, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
             for item in manifest.files:
                 _copy_into(archive, item)
             _write_entry(archive, MANIFEST_JSON, manifest.to_json())
@@ -181,9 +179,7 @@ def _copy_into(archive: zipfile.ZipFile, item: BundleFile) -> None:
             digest.update(chunk)
             target.write(chunk)
     if digest.hexdigest() != item.sha256:
-        raise StorageError(
-            f"{item.path} changed on disk since it was rendered; bundle not published"
-        )
+        raise StorageError(f"{item.path} changed on disk since it was rendered; bundle not published")
 
 
 def _write_entry(archive: zipfile.ZipFile, name: str, content: bytes) -> None:

@@ -33,9 +33,7 @@ def main() -> None:
     default="pdf",
     show_default=True,
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="file to write"
-)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="file to write")
 @click.option("--draft", is_flag=True, help="mark every page DRAFT: NOT FOR FILING")
 def render(decision_file: Path, kind: str, output_format: str, out: Path, draft: bool) -> None:
     """Render one document from a decision file (a letter may take several of one person's)."""
@@ -46,9 +44,7 @@ def render(decision_file: Path, kind: str, output_format: str, out: Path, draft:
     decisions = _or_exit(lambda: load_decisions(decision_file))
     renderer = Renderer(get_settings())
     document = _or_exit(
-        lambda: renderer.render(
-            DocumentKind(kind), decisions, OutputFormat(output_format), draft=draft
-        )
+        lambda: renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), draft=draft)
     )
     write_atomic(out, document.content)
     pages = f", {document.pages} page(s)" if document.pages else ""
@@ -118,9 +114,7 @@ def _runtime() -> Runtime:
 
 @main.command()
 @click.argument("batch_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--idempotency-key", help="the same key returns the same batch instead of a second one"
-)
+@click.option("--idempotency-key", help="the same key returns the same batch instead of a second one")
 @click.option(
     "--skip-invalid",
     is_flag=True,
@@ -133,9 +127,7 @@ def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wa
 
     rt = _runtime()
     result = _or_exit(
-        lambda: submit_file(
-            rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid
-        )
+        lambda: submit_file(rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid)
     )
     if result.created:
         click.echo(
@@ -204,10 +196,7 @@ def retry(batch_id: str) -> None:
     rt = _runtime()
     courts = rt.store.reset_failed(batch_id)
     pending = [
-        doc
-        for court in courts
-        for doc in rt.store.documents_of(batch_id, court)
-        if doc.state == "pending"
+        doc for court in courts for doc in rt.store.documents_of(batch_id, court) if doc.state == "pending"
     ]
     jobs = enqueue_documents(rt, pending)
     click.echo(f"batch {batch_id}: {len(pending)} document(s) queued again in {jobs} job(s)")
@@ -246,9 +235,7 @@ def demo(decisions: int, courts: int, processes: int, seed: int) -> None:
 def _wait(rt: Runtime, batch_id: str) -> None:
     from service.status import wait_for_batch
 
-    if not wait_for_batch(
-        rt, batch_id, show=lambda line: click.echo(f"\r{line}", nl=False, err=True)
-    ):
+    if not wait_for_batch(rt, batch_id, show=lambda line: click.echo(f"\r{line}", nl=False, err=True)):
         click.echo("", err=True)
         sys.exit(1)
     click.echo("", err=True)

@@ -68,7 +68,5 @@ def _report_bundles(settings: Settings, report: dict[str, object]) -> int:
     failures = report["failures"]
     assert isinstance(failures, list)
     if failures:
-        print(
-            f"{len(failures)} document(s) failed; run `courtdocs status {report['batch_id']}` for reasons"
-        )
+        print(f"{len(failures)} document(s) failed; run `courtdocs status {report['batch_id']}` for reasons")
     return status

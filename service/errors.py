@@ -20,9 +20,7 @@ class FieldError:
 
     def __str__(self) -> str:
         where = [
-            part
-            for part in (self.position, self.decision_id and f"decision {self.decision_id}")
-            if part
+            part for part in (self.position, self.decision_id and f"decision {self.decision_id}") if part
         ]
         prefix = ", ".join(where)
         field = self.path or "(record)"

@@ -29,7 +29,6 @@ from service.store import DocumentRow, RenderedFile, Store, now
 
 log = logging.getLogger("courtdocs.jobs")
 
-RENDER_LEASE = timedelta(seconds=90)  # how long a render job holds its documents without renewing
 PUBLISH_LEASE = timedelta(minutes=30)  # how long a publication holds its court batch
 RENDER_JOB = "service.jobs.render_documents"
 PUBLISH_JOB = "service.jobs.publish_court"
@@ -43,6 +42,12 @@ class Runtime:
         self.settings = settings
         ensure_dir(settings.output_dir)
         self.store = Store(settings.effective_database_url)
+
+    def close(self) -> None:
+        """Release database connections and the Redis connection (if one was opened)."""
+        self.store.dispose()
+        if "redis" in self.__dict__:
+            self.redis.close()
 
     @cached_property
     def redis(self) -> Redis:
@@ -83,16 +88,13 @@ def render_documents(batch_id: str, document_ids: list[int]) -> dict[str, int]:
 
 
 def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict[str, int]:
-    claimed = sorted(
-        rt.store.claim(document_ids, RENDER_LEASE), key=lambda doc: (doc.kind, doc.subject, doc.id)
-    )
+    lease = timedelta(seconds=rt.settings.render_lease)
+    claimed = sorted(rt.store.claim(document_ids, lease), key=lambda doc: (doc.kind, doc.subject, doc.id))
     outcome = {"rendered": 0, "failed": 0}
     for (kind, subject), group in groupby(claimed, key=lambda doc: (doc.kind, doc.subject)):
         documents = list(group)
-        outcome[_render_group(rt, batch_id, DocumentKind(kind), subject, documents)] += len(
-            documents
-        )
-        rt.store.renew_lease([doc.id for doc in claimed], RENDER_LEASE)
+        outcome[_render_group(rt, batch_id, DocumentKind(kind), subject, documents)] += len(documents)
+        rt.store.renew_lease([doc.id for doc in claimed], lease)
     for court_code in sorted({doc.court_code for doc in claimed}):
         publish_when_finished(rt, batch_id, court_code)
     return outcome
@@ -160,15 +162,10 @@ def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
         sorted(documents, key=lambda d: (d.batch_id, d.id)), key=lambda d: d.batch_id
     ):
         by_subject = [
-            list(group)
-            for _, group in groupby(in_batch, key=lambda d: (d.kind == "letter", d.subject))
+            list(group) for _, group in groupby(in_batch, key=lambda d: (d.kind == "letter", d.subject))
         ]
         for start in range(0, len(by_subject), rt.settings.job_chunk):
-            ids = [
-                doc.id
-                for group in by_subject[start : start + rt.settings.job_chunk]
-                for doc in group
-            ]
+            ids = [doc.id for group in by_subject[start : start + rt.settings.job_chunk] for doc in group]
             job_id = f"render-{batch_id}-{ids[0]}-{secrets.token_hex(4)}"
             rt.store.set_job(ids, job_id)
             specs.append(JobSpec(RENDER_JOB, (batch_id, ids), job_id))
@@ -178,9 +175,7 @@ def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
 
 def reconcile(rt: Runtime) -> dict[str, int]:
     """Queue again every unfinished document and publication that no live job holds."""
-    stale = [
-        doc for doc in rt.store.pending_unleased(now()) if not is_waiting(rt.redis, doc.job_id)
-    ]
+    stale = [doc for doc in rt.store.pending_unleased(now()) if not is_waiting(rt.redis, doc.job_id)]
     jobs = enqueue_documents(rt, stale) if stale else 0
     publications = 0
     for batch_id, court_code in rt.store.stale_publications(now()):
@@ -199,9 +194,7 @@ def publish_when_finished(rt: Runtime, batch_id: str, court_code: str) -> int:
         return 0
     job_id = f"publish-{batch_id}-{court_code}-{secrets.token_hex(4)}"
     rt.store.set_court_job(batch_id, court_code, job_id)
-    enqueue_all(
-        rt.queue, [JobSpec(PUBLISH_JOB, (batch_id, court_code), job_id, at_front=True)], rt.settings
-    )
+    enqueue_all(rt.queue, [JobSpec(PUBLISH_JOB, (batch_id, court_code), job_id, at_front=True)], rt.settings)
     return 1
 
 

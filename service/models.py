@@ -42,9 +42,7 @@ def clean_text(value: Any) -> str:
         if 0xD800 <= code <= 0xDFFF:
             raise _fail("contains a lone surrogate (broken Unicode)")
         if unicodedata.category(char) == "Cc":
-            raise _fail(
-                f"contains a control character (U+{code:04X}); tabs and newlines are not allowed"
-            )
+            raise _fail(f"contains a control character (U+{code:04X}); tabs and newlines are not allowed")
         if code in (0xFFFE, 0xFFFF):
             raise _fail(f"contains the non-character U+{code:04X}")
         if char in _BIDI_CONTROLS:
@@ -104,23 +102,18 @@ Cii = Annotated[
     _identifier(r"[A-Z0-9]{1,10}", "1 to 10 characters of A-Z 0-9"),
 ]
 State = Annotated[str, BeforeValidator(clean_text), _identifier(r"[A-Z]{2}", "2 capital letters")]
-Zip = Annotated[
-    str, BeforeValidator(clean_text), _identifier(r"[0-9]{5}(-?[0-9]{4})?", "5 or 9 digits")
-]
+Zip = Annotated[str, BeforeValidator(clean_text), _identifier(r"[0-9]{5}(-?[0-9]{4})?", "5 or 9 digits")]
 LanguageTag = Annotated[
     str,
     BeforeValidator(clean_text),
-    _identifier(
-        r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "a BCP 47 language tag such as en, es or zh-Hant"
-    ),
+    _identifier(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "a BCP 47 language tag such as en, es or zh-Hant"),
 ]
 Section = Annotated[
     str,
     BeforeValidator(clean_text),
     _identifier(
         r"(1135[7-9]|11360)(\([0-9a-z]{1,3}\))*|11362\.1(\([0-9a-z]{1,3}\))*",
-        "an HSC section from 11357 to 11360 (optionally with a subdivision such as 11357(b))"
-        " or 11362.1",
+        "an HSC section from 11357 to 11360 (optionally with a subdivision such as 11357(b)) or 11362.1",
     ),
 ]
 
@@ -236,9 +229,7 @@ class Person(_Strict):
     @model_validator(mode="after")
     def _address_when_notified(self) -> Person:
         if self.notify and self.address is None:
-            raise _fail(
-                "is required when notify is true (the letter needs somewhere to go)", "address"
-            )
+            raise _fail("is required when notify is true (the letter needs somewhere to go)", "address")
         return self
 
 
@@ -294,9 +285,7 @@ class Decision(_Strict):
     @model_validator(mode="after")
     def _convicted_after_birth(self) -> Decision:
         if self.case.convicted_on <= self.person.dob:
-            raise _fail(
-                "must be after person.dob (a conviction cannot precede birth)", "case.convicted_on"
-            )
+            raise _fail("must be after person.dob (a conviction cannot precede birth)", "case.convicted_on")
         return self
 
     @property

@@ -22,9 +22,7 @@ LETTER_FORMAT = OutputFormat.PDF
 def person_key(decision: Decision) -> str:
     """Return an opaque key for the person: same CII, or same name and date of birth without one."""
     person = decision.person
-    identity = (
-        f"cii:{person.cii}" if person.cii else f"name:{person.name.casefold()}|dob:{person.dob}"
-    )
+    identity = f"cii:{person.cii}" if person.cii else f"name:{person.name.casefold()}|dob:{person.dob}"
     return "p-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
 
 

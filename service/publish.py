@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,7 @@ def publish(
         court_code=court_code,
         court_name=scan.filer.court.name if scan.filer else "",
         courthouse=scan.filer.court.courthouse if scan.filer else "",
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         template_version=renderer.templates.version,
         libraries={name: _version(name) for name in LIBRARIES},
         files=files,
@@ -95,9 +95,7 @@ def publish(
     )
     bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
     batch_done = store.record_publication(batch_id, court_code, bundle)
-    log.info(
-        "published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None
-    )
+    log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
 
 
@@ -146,15 +144,11 @@ def _render_exhibit(
     if too_big and len(decisions) > 1:
         half = len(decisions) // 2
         head = _render_exhibit(settings, renderer, decisions[:half], first_part, work)
-        return head + _render_exhibit(
-            settings, renderer, decisions[half:], first_part + len(head), work
-        )
+        return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
         raise StorageError("one case alone exceeds the configured PDF page or byte limit")
     name = f"omnibus/exhibit-a-part-{first_part:03d}.pdf"
-    return [
-        _stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)
-    ]
+    return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
 def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:
@@ -167,9 +161,7 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
         rendered = renderer.convert(document, OutputFormat.PDF)
         name = f"omnibus/{kind.value.replace('_', '-')}.pdf"
         files.append(
-            _stored(
-                work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages
-            )
+            _stored(work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages)
         )
     return files
 
@@ -189,12 +181,7 @@ def _document_files(
     """Return the rendered case documents (of decisions that did not fail) and letters."""
     files = []
     for doc in documents:
-        if (
-            doc.state != "rendered"
-            or doc.subject in failed
-            or doc.path is None
-            or doc.sha256 is None
-        ):
+        if doc.state != "rendered" or doc.subject in failed or doc.path is None or doc.sha256 is None:
             continue
         if doc.kind == DocumentKind.LETTER:
             name = f"letters/{doc.subject}.{doc.format}"
@@ -243,13 +230,9 @@ def _failures(documents: list[DocumentRow], scan: _CourtScan) -> list[dict[str, 
     return failures
 
 
-def _stored(
-    target: Path, name: str, content: bytes, kind: str, fmt: str, pages: int | None
-) -> BundleFile:
+def _stored(target: Path, name: str, content: bytes, kind: str, fmt: str, pages: int | None) -> BundleFile:
     write_atomic(target, content)
-    return BundleFile(
-        name, target, kind, fmt, hashlib.sha256(content).hexdigest(), len(content), pages
-    )
+    return BundleFile(name, target, kind, fmt, hashlib.sha256(content).hexdigest(), len(content), pages)
 
 
 def _write_new_version(
@@ -261,7 +244,8 @@ def _write_new_version(
     if latest is not None and latest["content_digest"] == digest:
         return None
     version = (latest["version"] + 1) if latest else 1
-    relative = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}/{batch_id}-{court_code}-v{version:03d}.zip"
+    folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
+    relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
     target = settings.output_dir / relative
     if target.exists():
         raise StorageError(
@@ -278,7 +262,7 @@ def _write_new_version(
         "sha256": sha256,
         "bytes": size,
         "content_digest": digest,
-        "created_at": datetime.now(timezone.utc),
+        "created_at": datetime.now(UTC),
     }
 
 

@@ -233,9 +233,7 @@ def _conviction_date(rng: random.Random, dob: date) -> date:
 
 def _counts(rng: random.Random, convicted: date) -> list[dict[str, Any]]:
     """Return the counts of one case, most serious first, with relief that fits each."""
-    kinds = rng.choices(
-        COUNT_KINDS, [kind[3] for kind in COUNT_KINDS], k=_pick(rng, COUNTS_PER_CASE)
-    )
+    kinds = rng.choices(COUNT_KINDS, [kind[3] for kind in COUNT_KINDS], k=_pick(rng, COUNTS_PER_CASE))
     rows = []
     for section, level, relief, _ in kinds:
         if section.startswith("11357") and convicted.year < 1976:  # felony before the Moscone Act

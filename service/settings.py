@@ -23,6 +23,8 @@ DEFAULT_OMNIBUS_PART_DECISIONS = 400  # decisions listed in one Exhibit A part (
 DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
 DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
+DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
+DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
 
 
 class SettingsError(CourtdocsError):
@@ -45,6 +47,8 @@ class Settings:
     job_chunk: int = DEFAULT_JOB_CHUNK
     job_retries: int = DEFAULT_JOB_RETRIES
     job_timeout: int = DEFAULT_JOB_TIMEOUT
+    render_lease: int = DEFAULT_RENDER_LEASE
+    reconcile_interval: int = DEFAULT_RECONCILE_INTERVAL
 
     @property
     def sqlite_url(self) -> str:
@@ -64,9 +68,7 @@ class Settings:
             fonts_dir=_path(env, "COURTDOCS_FONTS_DIR", DEFAULT_FONTS_DIR),
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
-            max_batch_decisions=_int(
-                env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS
-            ),
+            max_batch_decisions=_int(env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS),
             bundle_max_pages=_int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_BUNDLE_MAX_PAGES),
             bundle_max_bytes=_int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES),
             omnibus_part_decisions=_int(
@@ -75,6 +77,8 @@ class Settings:
             job_chunk=_int(env, "COURTDOCS_JOB_CHUNK", DEFAULT_JOB_CHUNK),
             job_retries=_int(env, "COURTDOCS_JOB_RETRIES", DEFAULT_JOB_RETRIES),
             job_timeout=_int(env, "COURTDOCS_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT),
+            render_lease=_int(env, "COURTDOCS_RENDER_LEASE", DEFAULT_RENDER_LEASE),
+            reconcile_interval=_int(env, "COURTDOCS_RECONCILE_INTERVAL", DEFAULT_RECONCILE_INTERVAL),
         )
 
 

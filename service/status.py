@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from service.jobs import Runtime
 
@@ -68,9 +68,7 @@ def format_status(report: dict[str, Any]) -> str:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(
-        f"{counts.get(state, 0)} {state}" for state in ("rendered", "failed", "pending")
-    )
+    return ", ".join(f"{counts.get(state, 0)} {state}" for state in ("rendered", "failed", "pending"))
 
 
 def progress_line(report: dict[str, Any]) -> str:
@@ -85,16 +83,35 @@ def progress_line(report: dict[str, Any]) -> str:
     )
 
 
+def terminal_printer(stream: TextIO) -> Callable[[str], None]:
+    """Return a progress printer: one line redrawn on a terminal, at most one line a second otherwise."""
+    last = [0.0]
+
+    def show(line: str) -> None:
+        if stream.isatty():
+            stream.write(f"\r{line}")
+        elif time.monotonic() - last[0] >= 1.0 or line.startswith("[" + "#" * BAR_WIDTH):
+            stream.write(f"{line}\n")
+            last[0] = time.monotonic()
+        stream.flush()
+
+    return show
+
+
 def wait_for_batch(
     rt: Runtime, batch_id: str, *, show: Callable[[str], None], timeout: float | None = None
 ) -> bool:
     """Show progress until every court bundle of the batch is published; False on timeout."""
     deadline = None if timeout is None else time.monotonic() + timeout
+    shown = ""
     while True:
         report = batch_status(rt, batch_id)
         if report is None:
             return False
-        show(progress_line(report))
+        line = progress_line(report)
+        if line != shown:
+            show(line)
+            shown = line
         if report["state"] == "published":
             return True
         if deadline is not None and time.monotonic() > deadline:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -114,7 +114,7 @@ IN_CHUNK = 500  # identifiers per IN (...) query
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -182,9 +182,7 @@ class Store:
         """Return the batch submitted before with this key, or else with this exact content."""
         with self.engine.connect() as conn:
             if idempotency_key:
-                found = conn.scalar(
-                    select(batches.c.id).where(batches.c.idempotency_key == idempotency_key)
-                )
+                found = conn.scalar(select(batches.c.id).where(batches.c.idempotency_key == idempotency_key))
                 if found:
                     return str(found)
             found = conn.scalar(
@@ -221,10 +219,7 @@ class Store:
                 conn.execute(insert(documents), list(chunk))
             conn.execute(
                 insert(court_batches),
-                [
-                    {"batch_id": batch["id"], "court_code": code, "state": "rendering"}
-                    for code in courts
-                ],
+                [{"batch_id": batch["id"], "court_code": code, "state": "rendering"} for code in courts],
             )
 
     def batch(self, batch_id: str) -> dict[str, Any] | None:
@@ -242,18 +237,14 @@ class Store:
     def set_job(self, document_ids: Sequence[int], job_id: str) -> None:
         with self.engine.begin() as conn:
             for chunk in _chunks(document_ids, IN_CHUNK):
-                conn.execute(
-                    update(documents).where(documents.c.id.in_(chunk)).values(job_id=job_id)
-                )
+                conn.execute(update(documents).where(documents.c.id.in_(chunk)).values(job_id=job_id))
 
     def claim(self, document_ids: Sequence[int], lease: timedelta) -> list[DocumentRow]:
         """Lease the still-pending documents among these ids and count an attempt for each."""
         until = now() + lease
         with self.engine.begin() as conn:
             rows = conn.execute(
-                select(documents).where(
-                    documents.c.id.in_(document_ids), documents.c.state == "pending"
-                )
+                select(documents).where(documents.c.id.in_(document_ids), documents.c.state == "pending")
             ).all()
             ids = [row.id for row in rows]
             if ids:
@@ -323,14 +314,10 @@ class Store:
             if courts:
                 conn.execute(
                     update(court_batches)
-                    .where(
-                        court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts)
-                    )
+                    .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts))
                     .values(state="rendering", job_id=None, lease_until=None)
                 )
-                conn.execute(
-                    update(batches).where(batches.c.id == batch_id).values(state="rendering")
-                )
+                conn.execute(update(batches).where(batches.c.id == batch_id).values(state="rendering"))
         return list(courts)
 
     def documents_of(self, batch_id: str, court_code: str) -> list[DocumentRow]:
@@ -463,9 +450,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(
                 update(court_batches)
-                .where(
-                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
-                )
+                .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
                 .values(lease_until=None)
             )
 
@@ -473,9 +458,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(
                 update(court_batches)
-                .where(
-                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
-                )
+                .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
                 .values(job_id=job_id)
             )
 
@@ -508,20 +491,14 @@ class Store:
             ).first()
             return dict(row._mapping) if row else None
 
-    def record_publication(
-        self, batch_id: str, court_code: str, bundle: dict[str, Any] | None
-    ) -> bool:
+    def record_publication(self, batch_id: str, court_code: str, bundle: dict[str, Any] | None) -> bool:
         """Record a new bundle version (if any) and the court batch as published; return batch done."""
         with self.engine.begin() as conn:
             if bundle is not None:
-                conn.execute(
-                    insert(bundles), [{"batch_id": batch_id, "court_code": court_code, **bundle}]
-                )
+                conn.execute(insert(bundles), [{"batch_id": batch_id, "court_code": court_code, **bundle}])
             conn.execute(
                 update(court_batches)
-                .where(
-                    court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code
-                )
+                .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
                 .values(state="published", lease_until=None)
             )
             unpublished = conn.scalar(

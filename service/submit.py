@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -68,14 +68,12 @@ def submit_records(
     if report.errors and (not skip_invalid or not report.decisions):
         raise InvalidInputError(report.errors)
     _refuse_unfinished_duplicates(rt, report)
-    batch_id = f"b{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(5)}"
+    batch_id = f"b{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(5)}"
     try:
         _store(rt, batch_id, report, content_sha256, source, idempotency_key)
     except IntegrityError:
         # The same content or key was stored by a concurrent submission a moment ago: that is the batch.
-        existing = rt.store.find_batch(
-            idempotency_key=idempotency_key, content_sha256=content_sha256
-        )
+        existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
         if existing is None:
             raise
         return _existing(rt, existing)
@@ -129,7 +127,7 @@ def _store(
         "source": source[:200],
         "state": "rendering",
         "decision_count": len(decisions),
-        "created_at": datetime.now(timezone.utc),
+        "created_at": datetime.now(UTC),
     }
     decision_rows = [
         {

@@ -69,9 +69,7 @@ class Templates:
         try:
             return self.environment.get_template(name).render(context)
         except jinja2.TemplateError as error:
-            raise TemplateError(
-                f"template {name} failed: {type(error).__name__}: {error}"
-            ) from error
+            raise TemplateError(f"template {name} failed: {type(error).__name__}: {error}") from error
 
     def compile_all(self) -> list[str]:
         """Compile every template so a broken one fails at start, not per job; return names."""

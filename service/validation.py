@@ -137,15 +137,11 @@ def validate_records(
         elif decision is not None:
             report.decisions.append(decision)
     if not report.errors and not report.decisions:
-        report.errors.append(
-            FieldError("file", None, "", "holds no decisions (the batch is empty)")
-        )
+        report.errors.append(FieldError("file", None, "", "holds no decisions (the batch is empty)"))
     return report
 
 
-def _validate_record(
-    record: Record, context: dict[str, Any]
-) -> tuple[Decision | None, list[FieldError]]:
+def _validate_record(record: Record, context: dict[str, Any]) -> tuple[Decision | None, list[FieldError]]:
     if record.parse_error:
         return None, [FieldError(record.position, None, "", record.parse_error)]
     if not isinstance(record.value, dict):
@@ -154,9 +150,7 @@ def _validate_record(
         return Decision.model_validate(record.value, context=context), []
     except ValidationError as error:
         decision_id = _readable_id(record.value)
-        return None, [
-            _field_error(record.position, decision_id, detail) for detail in error.errors()
-        ]
+        return None, [_field_error(record.position, decision_id, detail) for detail in error.errors()]
 
 
 def _batch_errors(
@@ -169,9 +163,7 @@ def _batch_errors(
     first = seen_ids.setdefault(decision.decision_id, position)
     if first != position:
         errors.append(
-            FieldError(
-                position, decision.decision_id, "decision_id", f"is repeated (first at {first})"
-            )
+            FieldError(position, decision.decision_id, "decision_id", f"is repeated (first at {first})")
         )
     case_key = (decision.court.code, decision.case.number)
     first_case = seen_cases.setdefault(case_key, position)
@@ -181,8 +173,7 @@ def _batch_errors(
                 position,
                 decision.decision_id,
                 "case.number",
-                f"is repeated for court {decision.court.code} (first at {first_case}); "
-                "one decision per case",
+                f"is repeated for court {decision.court.code} (first at {first_case}); one decision per case",
             )
         )
     return errors
@@ -226,9 +217,7 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return "is not a field of decision/v1 (unknown fields are rejected; check the spelling)"
     if kind == "literal_error" and last == "status":
-        return (
-            f"must be approved; only approved decisions may be rendered (got {detail['input']!r})"
-        )
+        return f"must be approved; only approved decisions may be rendered (got {detail['input']!r})"
     if kind == "literal_error":
         return f"must be exactly {context.get('expected', '')}".replace("'", "")
     if kind == "enum":
@@ -254,9 +243,7 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
     return detail["msg"]
 
 
-def validate_file(
-    path: Path, *, today: date | None = None, now: datetime | None = None
-) -> ValidationReport:
+def validate_file(path: Path, *, today: date | None = None, now: datetime | None = None) -> ValidationReport:
     """Validate a whole batch file."""
     return validate_records(read_records(path), today=today, now=now)
 
@@ -269,9 +256,7 @@ def load_decisions(path: Path) -> list[Decision]:
     return report.decisions
 
 
-def parse_decision(
-    value: Any, *, today: date | None = None, now: datetime | None = None
-) -> Decision:
+def parse_decision(value: Any, *, today: date | None = None, now: datetime | None = None) -> Decision:
     """Validate one decision object, raising InvalidInputError with every error."""
     report = validate_records([Record("", value)], today=today, now=now)
     if not report.ok:

@@ -16,7 +16,6 @@ from service.jobs import Runtime, reconcile, use_runtime
 from service.settings import Settings, get_settings
 
 log = logging.getLogger("courtdocs.worker")
-RECONCILE_INTERVAL = 20.0  # seconds between a worker's sweeps for work that no live job holds
 
 
 def prepare(settings: Settings) -> Runtime:
@@ -34,9 +33,7 @@ def run_worker(settings: Settings, *, burst: bool) -> None:
     reconcile(rt)
     stop = threading.Event()
     if not burst:
-        threading.Thread(
-            target=_reconcile_loop, args=(rt, stop), daemon=True, name="reconcile"
-        ).start()
+        threading.Thread(target=_reconcile_loop, args=(rt, stop), daemon=True, name="reconcile").start()
     worker = SimpleWorker([rt.queue], connection=rt.redis, serializer=JSONSerializer)
     try:
         worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
@@ -45,35 +42,30 @@ def run_worker(settings: Settings, *, burst: bool) -> None:
 
 
 def _reconcile_loop(rt: Runtime, stop: threading.Event) -> None:
-    while not stop.wait(RECONCILE_INTERVAL):
+    while not stop.wait(rt.settings.reconcile_interval):
         try:
             reconcile(rt)
         except Exception:
-            log.exception("periodic reconcile failed; trying again in %.0f s", RECONCILE_INTERVAL)
+            log.exception("periodic reconcile failed; trying again in %d s", rt.settings.reconcile_interval)
 
 
 def _child(burst: bool) -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(processName)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(processName)s %(name)s: %(message)s")
     run_worker(get_settings(), burst=burst)
 
 
 def start_workers(processes: int, *, burst: bool) -> list[multiprocessing.process.BaseProcess]:
     """Start worker processes (spawned, not forked: each imports WeasyPrint once and keeps it)."""
     context = multiprocessing.get_context("spawn")
-    children = [
-        context.Process(target=_child, args=(burst,), name=f"worker-{n + 1}")
-        for n in range(processes)
+    children: list[multiprocessing.process.BaseProcess] = [
+        context.Process(target=_child, args=(burst,), name=f"worker-{n + 1}") for n in range(processes)
     ]
     for child in children:
         child.start()
     return children
 
 
-def stop_workers(
-    children: list[multiprocessing.process.BaseProcess], timeout: float = 60.0
-) -> None:
+def stop_workers(children: list[multiprocessing.process.BaseProcess], timeout: float = 60.0) -> None:
     """Ask workers to finish their current job and stop (SIGTERM), then wait for them."""
     for child in children:
         if child.is_alive() and child.pid:

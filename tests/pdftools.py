@@ -47,12 +47,8 @@ def page_words(content: bytes) -> list[list[Word]]:
     pages = []
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         for page in pdf.pages:
-            words = page.extract_words(
-                extra_attrs=["size"], keep_blank_chars=False, use_text_flow=True
-            )
-            pages.append(
-                [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"]) for w in words]
-            )
+            words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=True)
+            pages.append([Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"]) for w in words])
     return pages
 
 

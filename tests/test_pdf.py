@@ -29,9 +29,7 @@ def renderer() -> Renderer:
     return Renderer(Settings())
 
 
-def render_pdf(
-    renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_path: Path
-) -> Path:
+def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_path: Path) -> Path:
     document = renderer.render(kind, [parse_decision(value)], OutputFormat.PDF)
     path = tmp_path / f"{kind.value}.pdf"
     path.write_bytes(document.content)
@@ -101,13 +99,9 @@ def test_body_text_respects_margins_is_12pt_and_sits_on_numbered_lines(
         assert body
         for word in body:
             assert word.x0 >= POINTS_PER_INCH * 1.0, word  # left margin at least 1 inch
-            assert word.x1 <= LETTER_SIZE[0] - POINTS_PER_INCH / 2, (
-                word
-            )  # right margin at least 1/2 inch
+            assert word.x1 <= LETTER_SIZE[0] - POINTS_PER_INCH / 2, word  # right margin at least 1/2 inch
             assert word.size >= 12, word
-            assert min(abs(word.bottom - b) for b in baselines) < 1.0, (
-                f"{word} is off the numbered lines"
-            )
+            assert min(abs(word.bottom - b) for b in baselines) < 1.0, f"{word} is off the numbered lines"
 
 
 @pytest.mark.parametrize(
@@ -118,9 +112,7 @@ def test_footer_has_title_and_page_number_on_every_page_of_a_two_page_paper(
     renderer: Renderer, kind: DocumentKind, title: str, tmp_path: Path
 ) -> None:
     value = example_decision()
-    value["counts"] = [
-        dict(value["counts"][0], count=n) for n in range(1, 13)
-    ]  # long enough for 2+ pages
+    value["counts"] = [dict(value["counts"][0], count=n) for n in range(1, 13)]  # long enough for 2+ pages
     pages = page_words(render_pdf(renderer, kind, value, tmp_path).read_bytes())
     assert len(pages) >= 2
     for number, words in enumerate(pages, start=1):
@@ -180,22 +172,14 @@ def test_renders_in_separate_processes_are_byte_identical(tmp_path: Path) -> Non
 
 
 def test_pdf_metadata_has_title_author_and_subject(renderer: Renderer, tmp_path: Path) -> None:
-    info = run_tool(
-        "pdfinfo", str(render_pdf(renderer, DocumentKind.ORDER, example_decision(), tmp_path))
-    )
-    fields = {
-        key: value.strip() for key, _, value in (line.partition(":") for line in info.splitlines())
-    }
-    assert fields["Title"].startswith(
-        "[Proposed] Order Granting Motion to Redesignate as Misdemeanor"
-    )
+    info = run_tool("pdfinfo", str(render_pdf(renderer, DocumentKind.ORDER, example_decision(), tmp_path)))
+    fields = {key: value.strip() for key, _, value in (line.partition(":") for line in info.splitlines())}
+    assert fields["Title"].startswith("[Proposed] Order Granting Motion to Redesignate as Misdemeanor")
     assert fields["Author"] == "Los Angeles County District Attorney's Office"
     assert fields["Subject"] == "Case BA123456"
 
 
-@pytest.mark.parametrize(
-    "name", ["<b>x</b>", "{{ 7*7 }}", "{% raw %}", "&amp; <script>alert(1)</script>"]
-)
+@pytest.mark.parametrize("name", ["<b>x</b>", "{{ 7*7 }}", "{% raw %}", "&amp; <script>alert(1)</script>"])
 @pytest.mark.parametrize("kind", list(DocumentKind))
 def test_names_made_of_markup_or_template_syntax_print_literally(
     renderer: Renderer, kind: DocumentKind, name: str, tmp_path: Path
@@ -212,9 +196,7 @@ def test_a_name_that_tries_to_pull_in_a_local_file_gets_only_its_literal_text(
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     value = example_decision()
-    value["person"]["name"] = (
-        f'<img src="{secret.as_uri()}"><link rel=stylesheet href="{secret.as_uri()}">'
-    )
+    value["person"]["name"] = f'<img src="{secret.as_uri()}"><link rel=stylesheet href="{secret.as_uri()}">'
     value["person"]["aka"] = [f"<iframe src='{secret.as_uri()}'></iframe>"]
     text = pdf_text(render_pdf(renderer, DocumentKind.MOTION, value, tmp_path))
     assert "TOP-SECRET-CONTENT" not in text
@@ -253,9 +235,7 @@ def test_a_character_no_bundled_font_has_fails_clearly_instead_of_printing_boxes
     "name",
     ["Nguyễn Thị Ánh Tuyết", "José Ñúñez Peña", "Łukasz Żółć", "Ngô Bảo Châu", "Zoë Brontë-Ægir"],
 )
-def test_latin_names_with_diacritics_render_exactly(
-    renderer: Renderer, name: str, tmp_path: Path
-) -> None:
+def test_latin_names_with_diacritics_render_exactly(renderer: Renderer, name: str, tmp_path: Path) -> None:
     value = example_decision()
     value["person"]["name"] = name
     assert name in pdf_text(render_pdf(renderer, DocumentKind.LETTER, value, tmp_path))

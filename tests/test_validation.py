@@ -35,9 +35,7 @@ MISSING: Any = object()  # as a value for changed(): remove the field instead
 
 def _steps(path: str) -> list[str | int]:
     """Return ["counts", 1, "relief"] for "counts[1].relief"."""
-    return [
-        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", path)
-    ]
+    return [int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", path)]
 
 
 def changed(path: str, value: Any, decision: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -66,9 +64,7 @@ def field_of(value: Any, path: str) -> Any:
 
 def check(*values: Any, today: date | None = TODAY, now: datetime | None = NOW) -> ValidationReport:
     """Validate `values` as a JSON array file would be read: positions are "index N"."""
-    return validate_records(
-        records_from_json(json.dumps(list(values)).encode()), today=today, now=now
-    )
+    return validate_records(records_from_json(json.dumps(list(values)).encode()), today=today, now=now)
 
 
 def accept(value: Any) -> Any:
@@ -145,9 +141,7 @@ def test_load_decisions_returns_every_decision_of_a_valid_file() -> None:
 
 def test_a_single_object_json_file_is_one_decision_without_a_position(tmp_path: Path) -> None:
     path = write(tmp_path, "one.json", EXAMPLE_DECISION.read_text(encoding="utf-8"))
-    assert [d.decision_id for d in validate_file(path, today=TODAY, now=NOW).decisions] == [
-        EXAMPLE_ID
-    ]
+    assert [d.decision_id for d in validate_file(path, today=TODAY, now=NOW).decisions] == [EXAMPLE_ID]
     bad = write(tmp_path, "bad.json", json.dumps(changed("counts[1].relief", "pardon")))
     error = only_error(validate_file(bad, today=TODAY, now=NOW))
     assert (error.position, error.decision_id, error.path) == ("", EXAMPLE_ID, "counts[1].relief")
@@ -489,9 +483,7 @@ def test_a_section_outside_11357_to_11360_and_11362_1_is_rejected(section: str) 
         (12345, "must be text"),
     ],
 )
-def test_a_decision_id_that_could_not_name_a_file_is_rejected(
-    decision_id: Any, message: str
-) -> None:
+def test_a_decision_id_that_could_not_name_a_file_is_rejected(decision_id: Any, message: str) -> None:
     error = only_error(check(changed("decision_id", decision_id)))
     assert (error.position, error.path) == ("index 0", "decision_id")
     assert message in error.message
@@ -609,9 +601,7 @@ def _spliced(path: str, char: str) -> dict[str, Any]:
     return changed(path, text[:middle] + char + text[middle:])
 
 
-@pytest.mark.parametrize(
-    "char", CONTROL + NONCHARACTERS + LONE_SURROGATES + BIDI_CONTROLS, ids=ascii
-)
+@pytest.mark.parametrize("char", CONTROL + NONCHARACTERS + LONE_SURROGATES + BIDI_CONTROLS, ids=ascii)
 @pytest.mark.parametrize("path", TEXT_FIELDS)
 def test_a_forbidden_character_in_any_text_field_is_rejected(path: str, char: str) -> None:
     error = only_error(check(_spliced(path, char)))
@@ -619,9 +609,7 @@ def test_a_forbidden_character_in_any_text_field_is_rejected(path: str, char: st
     assert _forbidden(char) in error.message
 
 
-@pytest.mark.parametrize(
-    "char", ["\t", "\n", "\x00", "\ufffe", "\ud800", "\u202e", "\u2066"], ids=ascii
-)
+@pytest.mark.parametrize("char", ["\t", "\n", "\x00", "\ufffe", "\ud800", "\u202e", "\u2066"], ids=ascii)
 @pytest.mark.parametrize("path", IDENTIFIER_FIELDS)
 def test_a_forbidden_character_in_an_identifier_is_rejected(path: str, char: str) -> None:
     error = only_error(check(_spliced(path, char)))
@@ -690,9 +678,7 @@ def test_the_name_limit_counts_characters_after_nfc() -> None:
         "\\textbf{x}",
     ],
 )
-@pytest.mark.parametrize(
-    "path", ["person.name", "person.aka[0]", "agency.name", "court.courthouse"]
-)
+@pytest.mark.parametrize("path", ["person.name", "person.aka[0]", "agency.name", "court.courthouse"])
 def test_markup_and_template_text_is_accepted_unchanged(path: str, text: str) -> None:
     assert field_of(accept(changed(path, text)), path) == text
 
@@ -705,9 +691,7 @@ def test_the_decision_id_is_reported_when_readable() -> None:
     assert error.decision_id == EXAMPLE_ID
 
 
-@pytest.mark.parametrize(
-    "decision_id", [MISSING, None, 42, ["LAX-1"], "LAX\u202e1", "LAX\x001"], ids=ascii
-)
+@pytest.mark.parametrize("decision_id", [MISSING, None, 42, ["LAX-1"], "LAX\u202e1", "LAX\x001"], ids=ascii)
 def test_the_decision_id_is_not_reported_when_unreadable(decision_id: Any) -> None:
     report = check(changed("decision_id", decision_id, changed("counts[1].relief", "pardon")))
     assert [(e.decision_id, e.path) for e in report.errors] == [
@@ -798,9 +782,7 @@ def test_a_file_that_is_not_utf8_is_rejected(tmp_path: Path, suffix: str) -> Non
     "broken",
     ["{", "{'format': 'decision/v1'}", "not json", '{"a": 1,}', "[1, 2", '{"a": tru}'],
 )
-def test_a_malformed_json_line_is_reported_with_its_line_number(
-    tmp_path: Path, broken: str
-) -> None:
+def test_a_malformed_json_line_is_reported_with_its_line_number(tmp_path: Path, broken: str) -> None:
     text = jsonl(with_id("A-1", "C1"), broken, with_id("A-3", "C3"))
     report = validate_file(write(tmp_path, "b.jsonl", text), today=TODAY, now=NOW)
     assert [(e.position, e.decision_id, e.path) for e in report.errors] == [("line 2", None, "")]
@@ -813,9 +795,7 @@ def test_a_raw_tab_inside_a_json_string_is_malformed(tmp_path: Path) -> None:
     line = json.dumps(example_decision()).replace("Maria Garcia", "Maria\tGarcia")
     error = only_error(validate_file(write(tmp_path, "b.jsonl", line + "\n")))
     assert error.position == "line 1"
-    assert re.fullmatch(
-        r"is not valid JSON \(Invalid control character at column \d+\)", error.message
-    )
+    assert re.fullmatch(r"is not valid JSON \(Invalid control character at column \d+\)", error.message)
 
 
 def test_a_truncated_json_line_is_reported(tmp_path: Path) -> None:
@@ -842,9 +822,7 @@ def test_json_nested_too_deeply_is_reported_not_a_crash(tmp_path: Path, suffix: 
 
 
 @pytest.mark.parametrize("document", ['"decision"', "42", "null", "true", "3.5"])
-def test_a_json_file_that_is_neither_object_nor_array_is_rejected(
-    tmp_path: Path, document: str
-) -> None:
+def test_a_json_file_that_is_neither_object_nor_array_is_rejected(tmp_path: Path, document: str) -> None:
     error = only_error(validate_file(write(tmp_path, "b.json", document)))
     assert (error.position, error.path) == ("file", "")
     assert error.message == "must be a decision object or an array of decisions"
@@ -874,9 +852,7 @@ def test_an_empty_file_given_as_json_is_malformed(tmp_path: Path) -> None:
 
 
 def test_a_repeated_decision_id_is_rejected_where_it_repeats(tmp_path: Path) -> None:
-    text = jsonl(
-        with_id("A-1", "C1"), with_id("A-2", "C2"), with_id("A-1", "C3"), with_id("A-1", "C4")
-    )
+    text = jsonl(with_id("A-1", "C1"), with_id("A-2", "C2"), with_id("A-1", "C3"), with_id("A-1", "C4"))
     report = validate_file(write(tmp_path, "b.jsonl", text), today=TODAY, now=NOW)
     assert [(e.position, e.decision_id, e.path, e.message) for e in report.errors] == [
         ("line 3", "A-1", "decision_id", "is repeated (first at line 1)"),
@@ -937,9 +913,7 @@ def test_every_bad_field_of_one_decision_is_reported() -> None:
 
 
 def test_a_file_with_several_bad_records_reports_every_error(tmp_path: Path) -> None:
-    two_bad = changed(
-        "counts[1].relief", "pardon", changed("person.address.zip", "1", with_id("A-2", "C2"))
-    )
+    two_bad = changed("counts[1].relief", "pardon", changed("person.address.zip", "1", with_id("A-2", "C2")))
     text = jsonl(
         with_id("A-1", "C1"),
         two_bad,

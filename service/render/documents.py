@@ -130,9 +130,7 @@ def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> d
     }
 
 
-def exhibit_context(
-    part: int, decisions: Sequence[Decision], summary: OmnibusSummary
-) -> dict[str, Any]:
+def exhibit_context(part: int, decisions: Sequence[Decision], summary: OmnibusSummary) -> dict[str, Any]:
     """Return the context of one part of Exhibit A."""
     context = omnibus_context(decisions[0], decisions[0].court, summary)
     context.update(decisions=decisions, part=part)
@@ -161,9 +159,7 @@ def letter_context(
     if not decisions:
         raise RenderError("a letter needs at least one decision")
     latest = max(decisions, key=lambda decision: decision.approved_at)
-    reliefs = list(
-        dict.fromkeys(relief for decision in decisions for relief in decision.relief_kinds)
-    )
+    reliefs = list(dict.fromkeys(relief for decision in decisions for relief in decision.relief_kinds))
     return {
         "person": decisions[0].person,
         "cases": list(decisions),

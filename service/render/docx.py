@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -146,7 +147,19 @@ def html_to_docx(html: str) -> bytes:
     _set_properties(document, root)
     buffer = BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return stable_zip(buffer.getvalue())
+
+
+def stable_zip(content: bytes) -> bytes:
+    """Return the ZIP with fixed entry times, so the same document always gives the same bytes."""
+    source = zipfile.ZipFile(BytesIO(content))
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+    return output.getvalue()
 
 
 def _stylesheet(pleading: bool) -> list[str]:
@@ -171,9 +184,7 @@ class _Converter:
             for item in element.iter("li"):
                 _paragraph(self.document, item, self.styles["li"])
         elif element.tag == "table":
-            self.table(
-                element, *next((TABLES[c] for c in classes if c in TABLES), TABLES["counts"])
-            )
+            self.table(element, *next((TABLES[c] for c in classes if c in TABLES), TABLES["counts"]))
         elif shares := next((SIDE_BY_SIDE[c] for c in classes if c in SIDE_BY_SIDE), None):
             self.side_by_side(element, shares, caption="caption" in classes)
         elif "pleading-footer" in classes:
@@ -187,15 +198,15 @@ class _Converter:
             _add_runs(mark, _runs(element))
         elif element.tag == "div":
             self.div(element, classes)
+        else:  # new template markup must be taught here, not silently dropped from the DOCX
+            raise RenderError(f"no DOCX conversion for <{element.tag}> in a page")
 
     def div(self, element: Element, classes: set[str]) -> None:
         """Add a div's lines, then what CSS gives the block: a minimum height, spacing around."""
         added = self.lines(self.document, element, self.styles["p"])
         if "filer" in classes:
             filler = range(FILER_LINES - len(added))
-            added += [
-                self.document.add_paragraph(style=self.styles[".filer-block"]) for _ in filler
-            ]
+            added += [self.document.add_paragraph(style=self.styles[".filer-block"]) for _ in filler]
         before, after = next((BLOCK_SPACING[c] for c in classes if c in BLOCK_SPACING), (0, 0))
         if added and before:
             added[0].paragraph_format.space_before = Pt(before)
@@ -256,9 +267,7 @@ def _classes(element: Element) -> set[str]:
     return set(element.get("class", "").split())
 
 
-def _spans(
-    element: Element, bold: bool = False, italic: bool = False
-) -> Iterator[tuple[str, bool, bool]]:
+def _spans(element: Element, bold: bool = False, italic: bool = False) -> Iterator[tuple[str, bool, bool]]:
     """Yield (text, bold, italic) for the inline content of an element, in order."""
     bold = bold or element.tag in ("strong", "b")
     italic = italic or element.tag in ("em", "i")
@@ -318,18 +327,13 @@ def _column_widths(table: Any, texts: list[list[str]]) -> None:
     """Size columns as HTML's automatic table layout does: whole texts if they fit, else words."""
     columns = list(zip_longest(*texts, fillvalue=""))
     wish = [_width(max(column, key=len)) for column in columns]
-    least = [
-        _width(max((w for t in column for w in t.split()), key=len, default=""))
-        for column in columns
-    ]
+    least = [_width(max((w for t in column for w in t.split()), key=len, default="")) for column in columns]
     if sum(wish) <= TEXT_WIDTH:
         widths = [width * TEXT_WIDTH / sum(wish) for width in wish]
     else:
         extra = [high - low for high, low in zip(wish, least, strict=True)]
         spare = max(TEXT_WIDTH - sum(least), 0)
-        widths = [
-            low + spare * more / (sum(extra) or 1) for low, more in zip(least, extra, strict=True)
-        ]
+        widths = [low + spare * more / (sum(extra) or 1) for low, more in zip(least, extra, strict=True)]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Inches(width)
         for cell in column.cells:
@@ -356,9 +360,8 @@ def _borders(parent: Any, tag: str, *sides: str) -> None:
     for side in sides:
         name, _, rest = side.partition(":")
         kind, _, space = rest.partition(":")
-        _append(
-            group, f"w:{name}", val=kind or "single", sz="6", space=space or "4", color="000000"
-        )
+        edge = {"val": kind or "single", "sz": "6", "space": space or "4", "color": "000000"}
+        _append(group, f"w:{name}", **edge)
 
 
 def _field(paragraph: Any, code: str) -> None:
@@ -371,15 +374,9 @@ def _margin_frame(header: Any, style: str, lines: list[str], x: float, width: fl
     """Pin a paragraph beside the pleading lines of every page, as Word pleading paper does."""
     paragraph = header.paragraphs[-1].insert_paragraph_before(style=style)
     sizes = {"w": width * 20, "h": PLEADING_LINES * 480, "x": x * 20, "y": 1440}  # twips
-    frame = {name: str(round(value)) for name, value in sizes.items()}
-    _append(
-        paragraph._p.get_or_add_pPr(),
-        "w:framePr",
-        hRule="exact",
-        hAnchor="page",
-        vAnchor="page",
-        **frame,
-    )
+    frame = {"hRule": "exact", "hAnchor": "page", "vAnchor": "page"}
+    frame |= {name: str(round(value)) for name, value in sizes.items()}
+    _append(paragraph._p.get_or_add_pPr(), "w:framePr", **frame)
     run = paragraph.add_run(lines[0])
     for line in lines[1:]:
         run.add_break()
@@ -437,9 +434,7 @@ def _set_up_letter_footer(section: Any) -> None:
 
 def _declare_font(document: Any) -> None:
     """Tell Word that FONT is a Times-like roman face, shown as INTENDED_FONT where missing."""
-    part = next(
-        p for p in document.part.package.iter_parts() if p.partname.endswith("/fontTable.xml")
-    )
+    part = next(p for p in document.part.package.iter_parts() if p.partname.endswith("/fontTable.xml"))
     entry = (
         f'<w:font w:name="{FONT}"><w:altName w:val="{INTENDED_FONT}"/>'
         '<w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
@@ -466,9 +461,7 @@ def _add_style(document: Any, name: str, shorthand: str) -> None:
             setattr(getattr(style, owner), attribute, unit(float(value)) if unit else True)
 
 
-def _add_table_style(
-    document: Any, name: str, sides: tuple[str, ...], padding: tuple[int, int]
-) -> None:
+def _add_table_style(document: Any, name: str, sides: tuple[str, ...], padding: tuple[int, int]) -> None:
     """Add a table style with rules on the given sides and cell padding (vertical, horizontal)."""
     style = document.styles.add_style(name, WD_STYLE_TYPE.TABLE)
     style.base_style = document.styles["Normal Table"]

@@ -36,10 +36,7 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
                 f"document refers to a forbidden resource ({parts.scheme or 'relative'} URL)"
             )
         path = Path(unquote(parts.path)).resolve()
-        if (
-            not any(path.is_relative_to(directory) for directory in self.allowed_dirs)
-            or not path.is_file()
-        ):
+        if not any(path.is_relative_to(directory) for directory in self.allowed_dirs) or not path.is_file():
             raise _ForbiddenFetch("document refers to a file outside the project's assets")
         return URLFetcherResponse(path.as_uri(), path.read_bytes())
 
@@ -72,9 +69,7 @@ class PdfEngine:
     def check_glyphs(self, document_html: str) -> None:
         """Raise MissingGlyphError if the document's text needs a character no bundled font has."""
         text = html.unescape(_TAG.sub(" ", document_html))
-        missing = sorted(
-            {char for char in text if ord(char) not in self.covered and not char.isspace()}
-        )
+        missing = sorted({char for char in text if ord(char) not in self.covered and not char.isspace()})
         if missing:
             raise MissingGlyphError(missing)
 
@@ -89,9 +84,7 @@ class PdfEngine:
         except _ForbiddenFetch as error:
             raise ForbiddenResourceError(str(error)) from None
         except FatalURLFetchingError as error:
-            raise ForbiddenResourceError(
-                f"document refers to a forbidden resource: {error}"
-            ) from None
+            raise ForbiddenResourceError(f"document refers to a forbidden resource: {error}") from None
         if not isinstance(content, bytes):
             raise RenderError("WeasyPrint returned no PDF")
         return RenderedPdf(content, len(document.pages))
@@ -102,9 +95,7 @@ def _covered_characters(fonts_dir: Path) -> frozenset[int]:
     covered: set[int] = set()
     paths = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
     if not paths:
-        raise RenderError(
-            f"no font files in {fonts_dir}; a render must never use the machine's fonts"
-        )
+        raise RenderError(f"no font files in {fonts_dir}; a render must never use the machine's fonts")
     for path in paths:
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())

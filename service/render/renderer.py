@@ -10,9 +10,9 @@ from service.models import Decision
 from service.render.documents import (
     DocumentHtml,
     DocumentKind,
+    OmnibusSummary,
     OutputFormat,
     RenderedDocument,
-    OmnibusSummary,
     case_context,
     choose_language,
     exhibit_context,
@@ -35,18 +35,14 @@ class Renderer:
         self.templates.compile_all()
         self.pdf = PdfEngine(settings.templates_dir, settings.fonts_dir)
 
-    def html(
-        self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False
-    ) -> DocumentHtml:
+    def html(self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False) -> DocumentHtml:
         """Render to HTML: a motion or order from one decision, a letter from one person's."""
         if kind is DocumentKind.LETTER:
             return self._letter_html(decisions, draft=draft)
         if kind not in (DocumentKind.MOTION, DocumentKind.ORDER):
             raise RenderError(f"{kind.value} is rendered with omnibus() or exhibit(), not html()")
         if len(decisions) != 1:
-            raise RenderError(
-                f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}"
-            )
+            raise RenderError(f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}")
         text = self.templates.render(f"{kind.value}.html", case_context(decisions[0], draft=draft))
         return DocumentHtml(kind, text, _title_of(text), "en")
 
@@ -54,9 +50,7 @@ class Renderer:
         person = decisions[0].person if decisions else None
         if person is None:
             raise RenderError("a letter needs at least one decision")
-        language, fallback_from = choose_language(
-            person.language, list(self.templates.letter_languages)
-        )
+        language, fallback_from = choose_language(person.language, list(self.templates.letter_languages))
         context = letter_context(decisions, language, fallback_from, draft=draft)
         text = self.templates.render(f"letter/{language}.html", context)
         notes = []
@@ -72,9 +66,7 @@ class Renderer:
         text = self.templates.render(f"{kind.value}.html", context)
         return DocumentHtml(kind, text, _title_of(text), "en")
 
-    def exhibit(
-        self, part: int, decisions: Sequence[Decision], summary: OmnibusSummary
-    ) -> DocumentHtml:
+    def exhibit(self, part: int, decisions: Sequence[Decision], summary: OmnibusSummary) -> DocumentHtml:
         """Render one part of Exhibit A (the list of cases and counts) to HTML."""
         text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")

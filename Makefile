@@ -1,0 +1,18 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+
+.PHONY: install demo test lint
+
+install:
+	.ci/install
+
+demo: install
+	courtdocs demo
+
+lint:
+	ruff check service tests
+	ruff format --check service tests
+	mypy
+
+test: install lint
+	$(PYTHON) -m pytest

@@ -1,0 +1,112 @@
+"""Run the pipeline the way an operator does: real worker processes, real Redis, a real database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.jobs import Runtime
+from service.sample import generate_decisions, write_jsonl
+from service.settings import Settings
+
+
+@dataclass
+class Pipeline:
+    """One isolated installation: an output folder, a database, Redis (embedded or real)."""
+
+    env: dict[str, str]
+    output: Path
+    _runtime: Runtime | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_env(self.env)
+
+    def runtime(self) -> Runtime:
+        """Return this installation's runtime (one per test, closed by close())."""
+        if self._runtime is None:
+            self._runtime = Runtime(self.settings)
+            self._runtime.store.create_schema()
+        return self._runtime
+
+    def close(self) -> None:
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
+
+    def courtdocs(
+        self, *args: str, timeout: float = 600, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=check,
+        )
+
+    def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
+        """Start a worker in a process group of its own, so a test can kill it with all its children."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "service", "worker", *args],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def sample_file(self, decisions: int, *, courts: int = 3, seed: int = 7) -> Path:
+        path = self.output / f"sample-{decisions}-{courts}-{seed}.jsonl"
+        with path.open("w", encoding="utf-8") as stream:
+            write_jsonl(generate_decisions(decisions, seed=seed, courts=courts), stream)
+        return path
+
+
+def make_pipeline(
+    output: Path, *, database_url: str | None = None, redis_url: str | None = None, **extra: str
+) -> Pipeline:
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env["COURTDOCS_OUTPUT_DIR"] = str(output)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update(extra)
+    output.mkdir(parents=True, exist_ok=True)
+    return Pipeline(env, output)
+
+
+def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send a signal to a worker and every process it started."""
+    os.killpg(process.pid, sig)
+    process.wait(timeout=60)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.3)
+
+
+def bundle_entries(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def manifest_of(path: Path) -> dict[str, Any]:
+    import json
+
+    with zipfile.ZipFile(path) as archive:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+        return manifest
