@@ -140,7 +140,13 @@ def _iso_datetime(value: Any) -> datetime:
         raise _fail(f"{value} is not a real date and time") from None
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+def _not_in_future(value: date, info: ValidationInfo) -> date:
+    if value > today_from(info):
+        raise _fail("is in the future")
+    return value
+
+
+PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_not_in_future)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
@@ -197,12 +203,8 @@ class Court(_Strict):
 
 class Case(_Strict):
     number: CaseNumber
-    convicted_on: IsoDate
+    convicted_on: PastDate
 
-    @field_validator("convicted_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        return _not_in_future(value, info)
 
 
 class Address(_Strict):
@@ -215,16 +217,12 @@ class Address(_Strict):
 class Person(_Strict):
     name: Name
     aka: list[Name] = Field(default_factory=list, max_length=20)
-    dob: IsoDate
+    dob: PastDate
     cii: Cii | None = None
     language: LanguageTag = "en"
     notify: StrictBool = True
     address: Address | None = None
 
-    @field_validator("dob")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        return _not_in_future(value, info)
 
     @model_validator(mode="after")
     def _address_when_notified(self) -> Person:
@@ -238,14 +236,10 @@ class Count(_Strict):
     code: Literal["HSC"]
     section: Section
     level: Level
-    disposition_date: IsoDate
+    disposition_date: PastDate
     sentence_completed: StrictBool
     relief: Relief
 
-    @field_validator("disposition_date")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        return _not_in_future(value, info)
 
 
 class Decision(_Strict):
@@ -292,9 +286,3 @@ class Decision(_Strict):
     def relief_kinds(self) -> list[Relief]:
         """Return each kind of relief this decision grants, in first-seen order."""
         return list(dict.fromkeys(count.relief for count in self.counts))
-
-
-def _not_in_future(value: date, info: ValidationInfo) -> date:
-    if value > today_from(info):
-        raise _fail("is in the future")
-    return value

@@ -21,6 +21,11 @@ def pdf_text(path: Path) -> str:
     return run_tool("pdftotext", "-layout", str(path), "-")
 
 
+def reading_text(path: Path) -> str:
+    """Return the text in reading order with all white space collapsed to single spaces."""
+    return " ".join(run_tool("pdftotext", str(path), "-").split())
+
+
 def pdf_fonts(path: Path) -> list[dict[str, str]]:
     """Return pdffonts' table as dicts with name, type, emb, sub, uni."""
     lines = run_tool("pdffonts", str(path)).splitlines()[2:]

@@ -35,7 +35,9 @@ def pipeline(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pipelin
         return
     require_services()
     with temporary_postgres_database() as database_url, flushed_redis_url() as redis_url:
-        installation = make_pipeline(tmp_path / "out", database_url=database_url, redis_url=redis_url, **FAST_RECOVERY)
+        installation = make_pipeline(
+            tmp_path / "out", database_url=database_url, redis_url=redis_url, **FAST_RECOVERY
+        )
         yield installation
         installation.close()
 
