@@ -206,7 +206,6 @@ class Case(_Strict):
     convicted_on: PastDate
 
 
-
 class Address(_Strict):
     lines: list[Text] = Field(min_length=1, max_length=3)
     city: Text
@@ -223,7 +222,6 @@ class Person(_Strict):
     notify: StrictBool = True
     address: Address | None = None
 
-
     @model_validator(mode="after")
     def _address_when_notified(self) -> Person:
         if self.notify and self.address is None:
@@ -239,7 +237,6 @@ class Count(_Strict):
     disposition_date: PastDate
     sentence_completed: StrictBool
     relief: Relief
-
 
 
 class Decision(_Strict):
