@@ -82,7 +82,7 @@ class Manifest:
         digest = hashlib.sha256()
         for item in sorted(self.files, key=lambda f: f.path):
             digest.update(f"{item.path}\0{item.sha256}\n".encode())
-        for failure in sorted(self.failures, key=lambda f: f["decision_id"]):
+        for failure in sorted(self.failures, key=lambda f: (f["subject"], f["kind"], f["format"])):
             digest.update(json.dumps(failure, sort_keys=True).encode())
         return digest.hexdigest()
 
@@ -156,14 +156,28 @@ def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
 
     Each file is re-hashed while it is copied; a file that changed on disk aborts the bundle.
     """
-    with atomic_writer(target) as raw:
-        hashing = _HashingWriter(raw)
-        with zipfile.ZipFile(hashing, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-            for item in manifest.files:
-                _copy_into(archive, item)
-            _write_entry(archive, MANIFEST_JSON, manifest.to_json())
-            _write_entry(archive, MANIFEST_CSV, manifest.to_csv())
-    return hashing.hexdigest(), hashing.size
+    # Written to a seekable file, so every entry has its sizes in its local header (no data
+    # descriptors, which some clerk tools reject for stored entries).
+    with (
+        atomic_writer(target) as raw,
+        zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
+    ):
+        for item in manifest.files:
+            _copy_into(archive, item)
+        _write_entry(archive, MANIFEST_JSON, manifest.to_json())
+        _write_entry(archive, MANIFEST_CSV, manifest.to_csv())
+    return file_digest(target)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """Return a file's SHA-256 and size, reading it in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(COPY_BUFFER):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _copy_into(archive: zipfile.ZipFile, item: BundleFile) -> None:
@@ -208,7 +222,7 @@ def verify_bundle(path: Path) -> list[str]:
                 problems.extend(_check_entry(archive, name, item))
             if len(names) != len(set(names)):
                 problems.append("the bundle holds the same entry name twice")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError) as error:
         problems.append(f"cannot read the bundle: {error}")
     return problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from service.errors import CourtdocsError, InvalidInputError
 from service.settings import get_settings
 
 if TYPE_CHECKING:
-    from service.jobs import Runtime
+    from service.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -21,6 +22,7 @@ T = TypeVar("T")
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Court filings for mass cannabis-conviction relief (HSC 11361.8 / 11361.9)."""
+    os.umask(0o077)  # every file and folder courtdocs creates is readable by its own user only
 
 
 @main.command()
@@ -105,7 +107,7 @@ def _or_exit(action: Callable[[], T]) -> T:
 
 
 def _runtime() -> Runtime:
-    from service.jobs import Runtime
+    from service.runtime import Runtime
 
     rt = Runtime(get_settings())
     rt.store.create_schema()

@@ -6,7 +6,7 @@ import sys
 
 from service.bundle import verify_bundle
 from service.files import ensure_dir
-from service.jobs import Runtime
+from service.runtime import Runtime
 from service.sample import generate_decisions, write_jsonl
 from service.settings import Settings
 from service.status import batch_status, wait_for_batch

@@ -37,6 +37,10 @@ class InvalidInputError(CourtdocsError):
         super().__init__(f"{len(errors)} invalid field(s): {summary}{more}")
 
 
+class ConflictError(CourtdocsError):
+    """Raised when a request contradicts an earlier one (an idempotency key reused for other content)."""
+
+
 class RenderError(CourtdocsError):
     """Raised when a document cannot be rendered; permanent, retrying will not help."""
 

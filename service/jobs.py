@@ -1,6 +1,8 @@
 """rq entry points and the bookkeeping around them: load by id, call the core, record the outcome.
 
-Jobs carry identifiers only (batch id, document ids, court code), never personal data.
+Jobs carry identifiers only (batch id, document ids, court code), never personal data. A job
+leases its documents in the database under a token of its own; only the holder of the lease
+records results, so a duplicate job (after a reconcile race) does nothing.
 """
 
 from __future__ import annotations
@@ -10,73 +12,27 @@ import logging
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from itertools import groupby
 from typing import Any
 
-from redis import Redis
-from rq import Queue
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.errors import RenderError, StorageError
-from service.files import ensure_dir, write_atomic
+from service.files import write_atomic
 from service.models import Decision
 from service.plan import PlannedDocument, document_path
-from service.queue import JobSpec, connect, enqueue_all, is_waiting, make_queue
-from service.render import DocumentKind, OutputFormat, Renderer
-from service.settings import Settings, get_settings
+from service.queue import JobSpec, enqueue_all, is_waiting
+from service.render import DocumentKind, OutputFormat
+from service.runtime import Runtime, runtime
 from service.store import DocumentRow, RenderedFile, Store, now
 
 log = logging.getLogger("courtdocs.jobs")
 
-PUBLISH_LEASE = timedelta(minutes=30)  # how long a publication holds its court batch
+PUBLISH_LEASE = timedelta(minutes=10)  # how long a publication holds its court batch between renewals
 RENDER_JOB = "service.jobs.render_documents"
 PUBLISH_JOB = "service.jobs.publish_court"
 TRANSIENT = (StorageError, SQLAlchemyError, OSError)
-
-
-class Runtime:
-    """What a process needs to run jobs, built once per process: settings, database, Redis, renderer."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        ensure_dir(settings.output_dir)
-        self.store = Store(settings.effective_database_url)
-
-    def close(self) -> None:
-        """Release database connections and the Redis connection (if one was opened)."""
-        self.store.dispose()
-        if "redis" in self.__dict__:
-            self.redis.close()
-
-    @cached_property
-    def redis(self) -> Redis:
-        return connect(self.settings)
-
-    @cached_property
-    def queue(self) -> Queue:
-        return make_queue(self.redis, self.settings)
-
-    @cached_property
-    def renderer(self) -> Renderer:
-        return Renderer(self.settings)
-
-
-_runtime: Runtime | None = None
-
-
-def runtime() -> Runtime:
-    """Return this process's runtime, building it on first use."""
-    global _runtime
-    if _runtime is None:
-        _runtime = Runtime(get_settings())
-    return _runtime
-
-
-def use_runtime(value: Runtime | None) -> None:
-    """Install the runtime jobs in this process use (workers and tests)."""
-    global _runtime
-    _runtime = value
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -88,20 +44,23 @@ def render_documents(batch_id: str, document_ids: list[int]) -> dict[str, int]:
 
 
 def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict[str, int]:
+    token = secrets.token_hex(8)
     lease = timedelta(seconds=rt.settings.render_lease)
-    claimed = sorted(rt.store.claim(document_ids, lease), key=lambda doc: (doc.kind, doc.subject, doc.id))
+    claimed = rt.store.claim(document_ids, lease, token, rt.settings.job_retries)
+    claimed.sort(key=lambda doc: (doc.kind, doc.subject, doc.id))
     outcome = {"rendered": 0, "failed": 0}
     for (kind, subject), group in groupby(claimed, key=lambda doc: (doc.kind, doc.subject)):
         documents = list(group)
-        outcome[_render_group(rt, batch_id, DocumentKind(kind), subject, documents)] += len(documents)
-        rt.store.renew_lease([doc.id for doc in claimed], lease)
-    for court_code in sorted({doc.court_code for doc in claimed}):
+        outcome[_render_group(rt, batch_id, DocumentKind(kind), subject, documents, token)] += len(documents)
+        rt.store.renew_lease([doc.id for doc in claimed], lease, token)
+    courts = {doc.court_code for doc in claimed} or set(rt.store.courts_of_documents(document_ids))
+    for court_code in sorted(courts):
         publish_when_finished(rt, batch_id, court_code)
     return outcome
 
 
 def _render_group(
-    rt: Runtime, batch_id: str, kind: DocumentKind, subject: str, documents: list[DocumentRow]
+    rt: Runtime, batch_id: str, kind: DocumentKind, subject: str, documents: list[DocumentRow], token: str
 ) -> str:
     """Render one document in each of its formats from a single HTML render; return the outcome."""
     ids = [doc.id for doc in documents]
@@ -121,23 +80,14 @@ def _render_group(
                 language=rendered.language,
                 notes="; ".join(rendered.notes),
             )
-            rt.store.mark_rendered(doc.id, record)
+            rt.store.mark_rendered(doc.id, record, token)
     except RenderError as error:
-        log.warning(
-            "batch %s %s %s failed permanently: %s",
-            batch_id,
-            kind.value,
-            subject,
-            type(error).__name__,
-        )
-        rt.store.mark_failed(ids, f"{type(error).__name__}: {error}")
+        log.warning("batch %s %s %s failed: %s", batch_id, kind.value, subject, type(error).__name__)
+        rt.store.mark_failed(ids, f"{type(error).__name__}: {error}", token)
         return "failed"
     except TRANSIENT as error:
-        reason = f"{type(error).__name__}: {error}"
-        if max(doc.attempts for doc in documents) + 1 >= rt.settings.job_retries:
-            rt.store.mark_failed(ids, f"gave up after {rt.settings.job_retries} attempts: {reason}")
-            return "failed"
-        rt.store.record_error(ids, reason)
+        # Freed and left pending: reconcile queues it again; the claim counts the attempts.
+        rt.store.record_error(ids, f"{type(error).__name__}: {error}", token)
         raise
     return "rendered"
 
@@ -149,7 +99,14 @@ def _decisions_for(store: Store, batch_id: str, kind: DocumentKind, subject: str
         payloads = list(store.decision_payloads(batch_id, [subject]).values())
     if not payloads:
         raise StorageError(f"batch {batch_id} has no decision for {kind.value} {subject}")
-    return [Decision.model_validate_json(payload) for payload in payloads]
+    try:
+        decisions = [Decision.model_validate_json(payload) for payload in payloads]
+    except ValidationError:
+        # Never pass pydantic's message on: it quotes the stored values (names, dates of birth).
+        raise RenderError("the stored decision no longer validates against decision/v1") from None
+    if kind is DocumentKind.LETTER:
+        decisions = [decision for decision in decisions if decision.person.notify]
+    return decisions
 
 
 # -- enqueueing and reconciling ------------------------------------------------------------
@@ -158,9 +115,8 @@ def _decisions_for(store: Store, batch_id: str, kind: DocumentKind, subject: str
 def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
     """Queue render jobs for documents: one job per chunk of subjects; return the jobs queued."""
     specs = []
-    for batch_id, in_batch in groupby(
-        sorted(documents, key=lambda d: (d.batch_id, d.id)), key=lambda d: d.batch_id
-    ):
+    ordered = sorted(documents, key=lambda d: (d.batch_id, d.id))
+    for batch_id, in_batch in groupby(ordered, key=lambda d: d.batch_id):
         by_subject = [
             list(group) for _, group in groupby(in_batch, key=lambda d: (d.kind == "letter", d.subject))
         ]
@@ -175,12 +131,17 @@ def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
 
 def reconcile(rt: Runtime) -> dict[str, int]:
     """Queue again every unfinished document and publication that no live job holds."""
-    stale = [doc for doc in rt.store.pending_unleased(now()) if not is_waiting(rt.redis, doc.job_id)]
+    waiting: dict[str | None, bool] = {}
+    stale = []
+    for doc in rt.store.pending_unleased(now()):
+        if doc.job_id not in waiting:
+            waiting[doc.job_id] = is_waiting(rt.redis, doc.job_id)
+        if not waiting[doc.job_id]:
+            stale.append(doc)
     jobs = enqueue_documents(rt, stale) if stale else 0
     publications = 0
-    for batch_id, court_code in rt.store.stale_publications(now()):
-        court = next(c for c in rt.store.courts_of(batch_id) if c["court_code"] == court_code)
-        if court["state"] == "publishing" and is_waiting(rt.redis, court["job_id"]):
+    for batch_id, court_code, state, job_id in rt.store.stale_publications(now()):
+        if state == "publishing" and is_waiting(rt.redis, job_id):
             continue
         publications += publish_when_finished(rt, batch_id, court_code)
     return {"documents": len(stale), "render_jobs": jobs, "publish_jobs": publications}
@@ -190,7 +151,8 @@ def publish_when_finished(rt: Runtime, batch_id: str, court_code: str) -> int:
     """Queue the publication of a court batch once none of its documents is pending; return jobs queued."""
     if not rt.store.court_finished(batch_id, court_code):
         return 0
-    if not rt.store.claim_publication(batch_id, court_code, PUBLISH_LEASE):
+    # A short hold: long enough for the job to start and take the publication over with its own lease.
+    if not rt.store.claim_publication(batch_id, court_code, timedelta(seconds=rt.settings.render_lease)):
         return 0
     job_id = f"publish-{batch_id}-{court_code}-{secrets.token_hex(4)}"
     rt.store.set_court_job(batch_id, court_code, job_id)
@@ -202,12 +164,20 @@ def publish_when_finished(rt: Runtime, batch_id: str, court_code: str) -> int:
 
 
 def publish_court(batch_id: str, court_code: str) -> dict[str, Any]:
-    """rq job: build and publish the bundle of one court batch."""
+    """rq job: build and publish the bundle of one court batch, as its one owner."""
     from service.publish import publish
 
     rt = runtime()
+    token = secrets.token_hex(8)
+    if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+        return {"batch_id": batch_id, "court": court_code, "published": False, "reason": "owned elsewhere"}
+
+    def renew() -> None:
+        if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+            raise StorageError(f"publication of {batch_id}/{court_code} was taken over")
+
     try:
-        return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code)
+        return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=renew)
     except BaseException:
-        rt.store.release_publication(batch_id, court_code)
+        rt.store.release_publication(batch_id, court_code, token)
         raise

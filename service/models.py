@@ -124,7 +124,7 @@ def _iso_date(value: Any) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"{value} is not a real calendar date") from None
+        raise _fail("is not a real calendar date") from None
 
 
 def _iso_datetime(value: Any) -> datetime:
@@ -137,7 +137,7 @@ def _iso_datetime(value: Any) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise _fail(f"{value} is not a real date and time") from None
+        raise _fail("is not a real date and time") from None
 
 
 def _not_in_future(value: date, info: ValidationInfo) -> date:

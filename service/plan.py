@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,11 +20,14 @@ CASE_DOCUMENTS = [
 LETTER_FORMAT = OutputFormat.PDF
 
 
-def person_key(decision: Decision) -> str:
-    """Return an opaque key for the person: same CII, or same name and date of birth without one."""
+def person_key(decision: Decision, salt: str) -> str:
+    """Return an opaque key for the person: same CII, or same name and date of birth without one.
+
+    Keyed with the batch's secret salt, so a key cannot be traced back to a CII number or a name.
+    """
     person = decision.person
     identity = f"cii:{person.cii}" if person.cii else f"name:{person.name.casefold()}|dob:{person.dob}"
-    return "p-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
+    return "p-" + hmac.new(salt.encode(), identity.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class PlannedDocument:
     format: OutputFormat
 
 
-def plan_documents(decisions: Sequence[Decision]) -> list[PlannedDocument]:
+def plan_documents(decisions: Sequence[Decision], salt: str) -> list[PlannedDocument]:
     """Return every document of a batch: four per decision, one letter per person to notify.
 
     A person's letter belongs to the court of that person's first decision in the file.
@@ -47,7 +51,7 @@ def plan_documents(decisions: Sequence[Decision]) -> list[PlannedDocument]:
     letter_courts: dict[str, str] = {}
     for decision in decisions:
         if decision.person.notify:
-            letter_courts.setdefault(person_key(decision), decision.court.code)
+            letter_courts.setdefault(person_key(decision, salt), decision.court.code)
     planned.extend(
         PlannedDocument(court, key, DocumentKind.LETTER, LETTER_FORMAT)
         for key, court in letter_courts.items()

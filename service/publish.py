@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -65,9 +65,19 @@ class _CourtScan:
 
 
 def publish(
-    settings: Settings, store: Store, renderer: Renderer, batch_id: str, court_code: str
+    settings: Settings,
+    store: Store,
+    renderer: Renderer,
+    batch_id: str,
+    court_code: str,
+    *,
+    token: str,
+    renew: Callable[[], None],
 ) -> dict[str, Any]:
-    """Build the court batch's bundle and publish it as a new version if its contents changed."""
+    """Build the court batch's bundle and publish it as a new version if its contents changed.
+
+    `token` owns the publication; `renew` extends its lease and is called between long steps.
+    """
     court = next((c for c in store.courts_of(batch_id) if c["court_code"] == court_code), None)
     if court is None or court["state"] == "published":
         return {"batch_id": batch_id, "court": court_code, "published": False}
@@ -77,7 +87,11 @@ def publish(
     failed = {doc.subject: doc.last_error or "failed" for doc in documents if doc.state == "failed"}
     work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
 
-    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work)
+    batch = store.batch(batch_id)
+    if batch is None:
+        raise StorageError(f"no batch {batch_id}")
+    salt = batch["person_salt"]
+    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, salt, renew)
     files = _omnibus_files(renderer, scan, work)
     files += scan.exhibit
     files.append(_clerk_import(store, batch_id, court_code, failed, work))
@@ -94,7 +108,7 @@ def publish(
         failures=_failures(documents, scan),
     )
     bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
-    batch_done = store.record_publication(batch_id, court_code, bundle)
+    batch_done = store.record_publication(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
 
@@ -107,6 +121,8 @@ def _scan_court(
     court_code: str,
     failed: dict[str, str],
     work: Path,
+    person_salt: str,
+    renew: Callable[[], None],
 ) -> _CourtScan:
     """Stream the court's decisions once: render Exhibit A part by part and note case numbers."""
     scan = _CourtScan()
@@ -114,7 +130,7 @@ def _scan_court(
     for decision in _decisions(store, batch_id, court_code):
         scan.decisions += 1
         scan.case_numbers[decision.decision_id] = decision.case.number
-        scan.person_cases.setdefault(person_key(decision), []).append(decision.case.number)
+        scan.person_cases.setdefault(person_key(decision, person_salt), []).append(decision.case.number)
         if decision.decision_id in failed:
             continue
         scan.add(decision)
@@ -122,6 +138,7 @@ def _scan_court(
         if len(part) >= settings.omnibus_part_decisions:
             scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
             part = []
+            renew()
     if part:
         scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
     return scan
@@ -246,11 +263,9 @@ def _write_new_version(
     version = (latest["version"] + 1) if latest else 1
     folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
     relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
+    # A file at this path was never recorded (a publisher died before recording it): only the
+    # owner of the publication writes here, and a recorded version is never written again.
     target = settings.output_dir / relative
-    if target.exists():
-        raise StorageError(
-            f"bundle version {version} of {batch_id}/{court_code} exists already; not overwriting"
-        )
     sha256, size = write_bundle(target, manifest)
     problems = verify_bundle(target)
     if problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -16,7 +16,6 @@ from service.files import ensure_dir
 from service.settings import Settings
 
 QUEUE_NAME = "courtdocs"
-RETRY_INTERVALS = [5, 30, 120]  # seconds before the 1st, 2nd and 3rd retry of a failed job
 FAILED_JOB_TTL = 7 * 24 * 3600  # seconds a failed job's record stays in Redis
 RESULT_TTL = 3600  # seconds a finished job's (identifier-only) result stays in Redis
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -53,8 +52,11 @@ class JobSpec:
 
 
 def enqueue_all(queue: Queue, specs: Sequence[JobSpec], settings: Settings) -> None:
-    """Enqueue many jobs in one round trip per thousand."""
-    retries = max(settings.job_retries - 1, 0)
+    """Enqueue many jobs in one round trip per thousand.
+
+    rq does not retry: a failed job frees its documents, and reconcile queues them again, with
+    the database counting attempts (so retries survive a Redis restart and need no scheduler).
+    """
     for start in range(0, len(specs), 1000):
         chunk = specs[start : start + 1000]
         data = [
@@ -65,7 +67,6 @@ def enqueue_all(queue: Queue, specs: Sequence[JobSpec], settings: Settings) -> N
                 timeout=settings.job_timeout,
                 result_ttl=RESULT_TTL,
                 failure_ttl=FAILED_JOB_TTL,
-                retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries]) if retries else None,
                 at_front=spec.at_front,
             )
             for spec in chunk

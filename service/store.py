@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from service.errors import StorageError
+from service.errors import ConflictError, StorageError
 
 metadata = MetaData()
 
@@ -39,7 +39,8 @@ batches = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("idempotency_key", String(200), unique=True),
-    Column("content_sha256", String(64), nullable=False, index=True),
+    Column("content_sha256", String(64), nullable=False, unique=True),
+    Column("person_salt", String(32), nullable=False),  # keys people without revealing who they are
     Column("source", String(200), nullable=False),
     Column("state", String(16), nullable=False),  # rendering | published
     Column("decision_count", Integer, nullable=False),
@@ -80,9 +81,11 @@ documents = Table(
     Column("pages", Integer),
     Column("path", String(400)),
     Column("job_id", String(120)),
+    Column("claim", String(32)),  # token of the job that holds the lease
     Column("lease_until", DateTime(timezone=True)),
     UniqueConstraint("batch_id", "kind", "format", "subject", name="uq_documents_subject"),
     Index("ix_documents_court_state", "batch_id", "court_code", "state"),
+    Index("ix_documents_state_lease", "state", "lease_until"),
 )
 
 court_batches = Table(
@@ -92,6 +95,7 @@ court_batches = Table(
     Column("court_code", String(32), primary_key=True),
     Column("state", String(16), nullable=False),  # rendering | publishing | published
     Column("job_id", String(120)),
+    Column("owner", String(32)),  # token of the publish job that holds the lease
     Column("lease_until", DateTime(timezone=True)),
 )
 
@@ -182,9 +186,17 @@ class Store:
         """Return the batch submitted before with this key, or else with this exact content."""
         with self.engine.connect() as conn:
             if idempotency_key:
-                found = conn.scalar(select(batches.c.id).where(batches.c.idempotency_key == idempotency_key))
-                if found:
-                    return str(found)
+                row = conn.execute(
+                    select(batches.c.id, batches.c.content_sha256).where(
+                        batches.c.idempotency_key == idempotency_key
+                    )
+                ).first()
+                if row and row.content_sha256 != content_sha256:
+                    raise ConflictError(
+                        f"idempotency key already used for batch {row.id}, with different content"
+                    )
+                if row:
+                    return str(row.id)
             found = conn.scalar(
                 select(batches.c.id).where(batches.c.content_sha256 == content_sha256).limit(1)
             )
@@ -239,35 +251,62 @@ class Store:
             for chunk in _chunks(document_ids, IN_CHUNK):
                 conn.execute(update(documents).where(documents.c.id.in_(chunk)).values(job_id=job_id))
 
-    def claim(self, document_ids: Sequence[int], lease: timedelta) -> list[DocumentRow]:
-        """Lease the still-pending documents among these ids and count an attempt for each."""
-        until = now() + lease
+    def claim(
+        self, document_ids: Sequence[int], lease: timedelta, token: str, max_attempts: int
+    ) -> list[DocumentRow]:
+        """Lease the pending, unleased documents among these ids to `token`, counting an attempt.
+
+        A document that has used up its attempts is failed instead, so poison work ends.
+        """
+        current = now()
+        free = and_(
+            documents.c.id.in_(document_ids),
+            documents.c.state == "pending",
+            or_(documents.c.lease_until.is_(None), documents.c.lease_until < current),
+        )
         with self.engine.begin() as conn:
-            rows = conn.execute(
-                select(documents).where(documents.c.id.in_(document_ids), documents.c.state == "pending")
-            ).all()
-            ids = [row.id for row in rows]
-            if ids:
-                conn.execute(
-                    update(documents)
-                    .where(documents.c.id.in_(ids))
-                    .values(attempts=documents.c.attempts + 1, lease_until=until)
+            conn.execute(
+                update(documents)
+                .where(free, documents.c.attempts >= max_attempts)
+                .values(
+                    state="failed",
+                    lease_until=None,
+                    last_error=f"gave up after {max_attempts} attempts; last error: "
+                    + func.coalesce(documents.c.last_error, "none recorded (the worker died)"),
                 )
+            )
+            conn.execute(
+                update(documents)
+                .where(free)
+                .values(attempts=documents.c.attempts + 1, lease_until=current + lease, claim=token)
+            )
+            rows = conn.execute(
+                select(documents).where(
+                    documents.c.id.in_(document_ids),
+                    documents.c.claim == token,
+                    documents.c.state == "pending",
+                )
+            ).all()
         return [DocumentRow.from_row(row) for row in rows]
 
-    def renew_lease(self, document_ids: Sequence[int], lease: timedelta) -> None:
+    def renew_lease(self, document_ids: Sequence[int], lease: timedelta, token: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(documents)
-                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
-                .values(lease_until=now() + lease)
+                update(documents).where(self._held(document_ids, token)).values(lease_until=now() + lease)
             )
 
-    def mark_rendered(self, document_id: int, rendered: RenderedFile) -> None:
+    @staticmethod
+    def _held(document_ids: Sequence[int], token: str) -> Any:
+        return and_(
+            documents.c.id.in_(document_ids), documents.c.claim == token, documents.c.state == "pending"
+        )
+
+    def mark_rendered(self, document_id: int, rendered: RenderedFile, token: str) -> bool:
+        """Record a finished render if `token` still holds the document; return whether it did."""
         with self.engine.begin() as conn:
-            conn.execute(
+            result = conn.execute(
                 update(documents)
-                .where(documents.c.id == document_id)
+                .where(self._held([document_id], token))
                 .values(
                     state="rendered",
                     sha256=rendered.sha256,
@@ -280,27 +319,35 @@ class Store:
                     lease_until=None,
                 )
             )
+            return bool(result.rowcount)
 
-    def mark_failed(self, document_ids: Sequence[int], reason: str) -> None:
+    def mark_failed(self, document_ids: Sequence[int], reason: str, token: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 update(documents)
-                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
+                .where(self._held(document_ids, token))
                 .values(state="failed", last_error=reason[:2000], lease_until=None)
             )
 
-    def record_error(self, document_ids: Sequence[int], reason: str) -> None:
-        """Note a transient error on documents that stay pending (they will be tried again)."""
+    def record_error(self, document_ids: Sequence[int], reason: str, token: str) -> None:
+        """Note a transient error and free the documents, which stay pending (reconcile queues them)."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(documents)
-                .where(documents.c.id.in_(document_ids), documents.c.state == "pending")
+                .where(self._held(document_ids, token))
                 .values(last_error=reason[:2000], lease_until=None)
             )
 
     def reset_failed(self, batch_id: str) -> list[str]:
         """Make every failed document of a batch pending again; return the courts touched."""
         with self.engine.begin() as conn:
+            publishing = conn.scalar(
+                select(func.count()).where(
+                    court_batches.c.batch_id == batch_id, court_batches.c.state == "publishing"
+                )
+            )
+            if publishing:
+                raise StorageError(f"batch {batch_id} is being published; retry once that has finished")
             courts = conn.scalars(
                 select(documents.c.court_code)
                 .where(documents.c.batch_id == batch_id, documents.c.state == "failed")
@@ -441,18 +488,42 @@ class Store:
                         ),
                     ),
                 )
-                .values(state="publishing", lease_until=current + lease)
+                .values(state="publishing", owner=None, lease_until=current + lease)
             )
             return bool(result.rowcount)
 
-    def release_publication(self, batch_id: str, court_code: str) -> None:
+    def take_publication(self, batch_id: str, court_code: str, lease: timedelta, token: str) -> bool:
+        """Make `token` the one publisher of a court batch, unless another holds a live lease."""
+        current = now()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(court_batches)
+                .where(
+                    self._court(batch_id, court_code),
+                    court_batches.c.state == "publishing",
+                    or_(
+                        court_batches.c.owner.is_(None),
+                        court_batches.c.owner == token,
+                        court_batches.c.lease_until.is_(None),
+                        court_batches.c.lease_until < current,
+                    ),
+                )
+                .values(owner=token, lease_until=current + lease)
+            )
+            return bool(result.rowcount)
+
+    def release_publication(self, batch_id: str, court_code: str, token: str) -> None:
         """Let another worker take the publication over at once (after a failure)."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(court_batches)
-                .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
-                .values(lease_until=None)
+                .where(self._court(batch_id, court_code), court_batches.c.owner == token)
+                .values(owner=None, lease_until=None)
             )
+
+    @staticmethod
+    def _court(batch_id: str, court_code: str) -> Any:
+        return and_(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
 
     def set_court_job(self, batch_id: str, court_code: str, job_id: str) -> None:
         with self.engine.begin() as conn:
@@ -462,12 +533,18 @@ class Store:
                 .values(job_id=job_id)
             )
 
-    def stale_publications(self, older_than: datetime) -> list[tuple[str, str]]:
-        """Return (batch, court) pairs in publishing whose lease ran out, or unclaimed finished ones."""
+    def stale_publications(self, older_than: datetime) -> list[tuple[str, str, str, str | None]]:
+        """Return (batch, court, state, job) of court batches still rendering or with a lapsed publication."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(court_batches.c.batch_id, court_batches.c.court_code).where(
+                select(
+                    court_batches.c.batch_id,
+                    court_batches.c.court_code,
+                    court_batches.c.state,
+                    court_batches.c.job_id,
+                ).where(
                     or_(
+                        court_batches.c.state == "rendering",
                         and_(
                             court_batches.c.state == "publishing",
                             or_(
@@ -475,11 +552,18 @@ class Store:
                                 court_batches.c.lease_until < older_than,
                             ),
                         ),
-                        court_batches.c.state == "rendering",
                     )
                 )
             )
-            return [(row.batch_id, row.court_code) for row in rows]
+            return [(row.batch_id, row.court_code, row.state, row.job_id) for row in rows]
+
+    def courts_of_documents(self, document_ids: Sequence[int]) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    select(documents.c.court_code).where(documents.c.id.in_(document_ids)).distinct()
+                )
+            )
 
     def latest_bundle(self, batch_id: str, court_code: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -491,16 +575,23 @@ class Store:
             ).first()
             return dict(row._mapping) if row else None
 
-    def record_publication(self, batch_id: str, court_code: str, bundle: dict[str, Any] | None) -> bool:
-        """Record a new bundle version (if any) and the court batch as published; return batch done."""
+    def record_publication(
+        self, batch_id: str, court_code: str, bundle: dict[str, Any] | None, token: str
+    ) -> bool:
+        """Record a new bundle version (if any) and the court batch as published; return batch done.
+
+        Only the publication's owner may do this; anyone else gets a StorageError and nothing changes.
+        """
         with self.engine.begin() as conn:
+            owned = conn.execute(
+                update(court_batches)
+                .where(self._court(batch_id, court_code), court_batches.c.owner == token)
+                .values(state="published", owner=None, lease_until=None)
+            )
+            if not owned.rowcount:
+                raise StorageError(f"publication of {batch_id}/{court_code} was taken over; not recorded")
             if bundle is not None:
                 conn.execute(insert(bundles), [{"batch_id": batch_id, "court_code": court_code, **bundle}])
-            conn.execute(
-                update(court_batches)
-                .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code == court_code)
-                .values(state="published", lease_until=None)
-            )
             unpublished = conn.scalar(
                 select(func.count()).where(
                     court_batches.c.batch_id == batch_id, court_batches.c.state != "published"
@@ -517,7 +608,7 @@ class Store:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -531,7 +622,8 @@ def _make_engine(url: str) -> Engine:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url.removeprefix(prefix)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # hide_parameters: error messages must never carry a decision's payload (names, dates of birth).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

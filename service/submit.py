@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service.errors import FieldError, InvalidInputError
 from service.files import write_atomic
-from service.jobs import Runtime, enqueue_documents
+from service.jobs import enqueue_documents
 from service.plan import person_key, plan_documents
+from service.runtime import Runtime
 from service.validation import Record, ValidationReport, read_records, validate_records
 
 HASH_BUFFER = 1024 * 1024  # bytes read at a time when hashing a submitted file
@@ -120,7 +121,9 @@ def _store(
     key: str | None,
 ) -> None:
     decisions = report.decisions
+    salt = secrets.token_hex(16)
     batch = {
+        "person_salt": salt,
         "id": batch_id,
         "idempotency_key": key,
         "content_sha256": content_sha256,
@@ -136,7 +139,7 @@ def _store(
             "position": position,
             "court_code": decision.court.code,
             "case_number": decision.case.number,
-            "person_key": person_key(decision),
+            "person_key": person_key(decision, salt),
             "payload": decision.model_dump_json(),
         }
         for position, decision in enumerate(decisions)
@@ -151,7 +154,7 @@ def _store(
             "state": "pending",
             "attempts": 0,
         }
-        for planned in plan_documents(decisions)
+        for planned in plan_documents(decisions, salt)
     ]
     courts = sorted({decision.court.code for decision in decisions})
     rt.store.insert_batch(batch, decision_rows, document_rows, courts)

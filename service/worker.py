@@ -12,7 +12,8 @@ from types import FrameType
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from service.jobs import Runtime, reconcile, use_runtime
+from service.jobs import reconcile
+from service.runtime import Runtime, use_runtime
 from service.settings import Settings, get_settings
 
 log = logging.getLogger("courtdocs.worker")
@@ -36,7 +37,7 @@ def run_worker(settings: Settings, *, burst: bool) -> None:
         threading.Thread(target=_reconcile_loop, args=(rt, stop), daemon=True, name="reconcile").start()
     worker = SimpleWorker([rt.queue], connection=rt.redis, serializer=JSONSerializer)
     try:
-        worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+        worker.work(burst=burst, logging_level="WARNING")
     finally:
         stop.set()
 
@@ -89,4 +90,5 @@ def run_pool(processes: int, *, burst: bool) -> int:
     signal.signal(signal.SIGINT, _forward)
     for child in children:
         child.join()
-    return max((child.exitcode or 0) for child in children)
+    # A worker killed by a signal has a negative exit code: report it as a failure, never as 0.
+    return max((abs(child.exitcode or 0) for child in children), default=0)

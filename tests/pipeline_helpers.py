@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.jobs import Runtime
+from service.runtime import Runtime
 from service.sample import generate_decisions, write_jsonl
 from service.settings import Settings
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import signal
 from collections import Counter
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ import pytest
 
 from service.plan import person_key
 from service.status import batch_status
+from service.store import now
 from service.validation import validate_file
 from tests.pipeline_helpers import (
     Pipeline,
@@ -89,7 +92,9 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
                 document,
                 matches,
             )
-    people = {person_key(d) for d in decisions if d.person.notify}
+    batch = pipeline.runtime().store.batch(batch_id)
+    assert batch is not None
+    people = {person_key(d, batch["person_salt"]) for d in decisions if d.person.notify}
     assert letters == len(people)
     leftovers = [p for p in pipeline.output.rglob(".tmp-*")]
     assert leftovers == []
@@ -115,10 +120,15 @@ def test_resubmitting_a_batch_creates_nothing_new(embedded: Pipeline) -> None:
     assert len(rt.store.list_batches()) == 1 and rt.queue.count == queued
 
 
-def test_the_same_idempotency_key_returns_the_first_batch(embedded: Pipeline) -> None:
-    first = submit(embedded, embedded.sample_file(5, seed=1), "--idempotency-key", "upload-42")
-    again = submit(embedded, embedded.sample_file(5, seed=2), "--idempotency-key", "upload-42")
-    assert again == first
+def test_an_idempotency_key_reused_for_other_content_is_refused(embedded: Pipeline) -> None:
+    sample = embedded.sample_file(5, seed=1)
+    first = submit(embedded, sample, "--idempotency-key", "upload-42")
+    assert submit(embedded, sample, "--idempotency-key", "upload-42") == first
+    result = embedded.courtdocs(
+        "submit", str(embedded.sample_file(5, seed=2)), "--idempotency-key", "upload-42", check=False
+    )
+    assert result.returncode == 1 and "idempotency key already used" in result.stderr
+    assert len(embedded.runtime().store.list_batches()) == 1
 
 
 def test_an_invalid_file_is_refused_whole_with_every_error_and_queues_nothing(
@@ -182,6 +192,19 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_renders_each_document_once(
     finally:
         kill_group(replacement, signal.SIGTERM)
     assert_batch_complete(embedded, batch_id, sample)
+    for court in rt.store.courts_of(batch_id):
+        for doc in rt.store.documents_of(batch_id, court["court_code"]):
+            assert doc.state == "rendered" and doc.path and doc.attempts <= 2
+            content = (embedded.output / doc.path).read_bytes()
+            assert hashlib.sha256(content).hexdigest() == doc.sha256  # the one file matches its one record
+
+
+def wait_published(pipeline: Pipeline, batch_id: str, timeout: float = 600) -> None:
+    wait_until(
+        lambda: (batch_status(pipeline.runtime(), batch_id) or {}).get("state") == "published",
+        timeout,
+        "the batch to be published",
+    )
 
 
 def test_wiping_redis_mid_batch_then_reconcile_completes_it(pipeline: Pipeline) -> None:
@@ -194,8 +217,52 @@ def test_wiping_redis_mid_batch_then_reconcile_completes_it(pipeline: Pipeline) 
     wait_until(lambda: documents_done(pipeline, batch_id) >= total // 4, 300, "a quarter of the documents")
     rt.redis.flushdb()  # Redis loses every queued job, as after a restart without persistence
     worker.wait(timeout=300)
-    assert documents_done(pipeline, batch_id) < total
+    assert documents_done(pipeline, batch_id) < total and rt.queue.count == 0
+    wait_until(lambda: rt.store.pending_unleased(now()) != [], 60, "the last leases to lapse")
     result = pipeline.courtdocs("reconcile")
-    assert "queued" in result.stdout
-    pipeline.courtdocs("worker", "--burst", timeout=900)
+    queued = int(result.stdout.split()[1])
+    assert queued > 0 and rt.queue.count > 0, result.stdout
+    replacement = pipeline.start_worker()
+    try:
+        wait_published(pipeline, batch_id)
+    finally:
+        kill_group(replacement, signal.SIGTERM)
     assert_batch_complete(pipeline, batch_id, sample)
+
+
+def test_a_decision_that_cannot_render_fails_alone_and_is_listed_with_its_reason(embedded: Pipeline) -> None:
+    rt = embedded.runtime()
+    rt.redis.ping()
+    sample = embedded.sample_file(8, courts=1, seed=9)
+    lines = sample.read_text().splitlines()
+    broken = json.loads(lines[3])
+    broken["person"]["aka"] = ["𐀀𐀁"]  # Linear B: no bundled font draws it
+    lines[3] = json.dumps(broken, ensure_ascii=False)
+    sample.write_text("\n".join(lines) + "\n")
+    batch_id = submit(embedded, sample)
+    embedded.courtdocs("worker", "--burst", timeout=600)
+    report = batch_status(rt, batch_id)
+    assert report is not None and report["state"] == "published"
+    failed_subjects = {failure["subject"] for failure in report["failures"]}
+    assert broken["decision_id"] in failed_subjects
+    assert all("MissingGlyphError" in failure["reason"] for failure in report["failures"])
+    bundle = embedded.output / report["courts"]["LA-CCB"]["bundle"]["path"]
+    assert embedded.courtdocs("verify", str(bundle), check=False).returncode == 0
+    assert not [name for name in bundle_entries(bundle) if broken["decision_id"] in name]
+    manifest = manifest_of(bundle)
+    assert broken["decision_id"] in {failure["subject"] for failure in manifest["failures"]}
+    clerk_rows = manifest_rows_for(bundle, "clerk-import.csv")
+    assert broken["case"]["number"] not in clerk_rows
+    # Retrying without changing anything fails the same way and publishes nothing new.
+    embedded.courtdocs("retry", batch_id)
+    embedded.courtdocs("worker", "--burst", timeout=600)
+    again = batch_status(rt, batch_id)
+    assert again is not None and again["state"] == "published"
+    assert again["courts"]["LA-CCB"]["bundle"]["version"] == 1
+
+
+def manifest_rows_for(bundle: Path, name: str) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as archive:
+        return archive.read(name).decode("utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,5 +100,3 @@ def _covered_characters(fonts_dir: Path) -> frozenset[int]:
             covered.update(font.getBestCmap())
     return frozenset(covered)
 
-
-logging.getLogger("fontTools").setLevel(logging.WARNING)
