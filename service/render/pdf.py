@@ -99,4 +99,3 @@ def _covered_characters(fonts_dir: Path) -> frozenset[int]:
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())
     return frozenset(covered)
-
