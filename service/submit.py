@@ -65,7 +65,7 @@ def submit_records(
     existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
     if existing:
         return _existing(rt, existing)
-    report = validate_records(records)
+    report = validate_records(records, max_decisions=rt.settings.max_batch_decisions)
     if report.errors and (not skip_invalid or not report.decisions):
         raise InvalidInputError(report.errors)
     _refuse_unfinished_duplicates(rt, report)

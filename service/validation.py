@@ -120,14 +120,22 @@ def _json_reason(error: ValueError | RecursionError, *, in_line: bool = False) -
 
 
 def validate_records(
-    records: Iterable[Record], *, today: date | None = None, now: datetime | None = None
+    records: Iterable[Record],
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    max_decisions: int | None = None,
 ) -> ValidationReport:
     """Validate every record and the rules that span a batch, collecting every error."""
     report = ValidationReport()
     seen_ids: dict[str, str] = {}
     seen_cases: dict[tuple[str, str], str] = {}
     context = {"today": today, "now": now}
-    for record in records:
+    for number, record in enumerate(records, start=1):
+        if max_decisions is not None and number > max_decisions:
+            message = f"holds more than {max_decisions} decisions; split it into smaller batches"
+            report.errors.append(FieldError("file", None, "", message))
+            break
         decision, errors = _validate_record(record, context)
         if decision is not None:
             errors = _batch_errors(record.position, decision, seen_ids, seen_cases)

@@ -266,3 +266,13 @@ def manifest_rows_for(bundle: Path, name: str) -> str:
 
     with zipfile.ZipFile(bundle) as archive:
         return archive.read(name).decode("utf-8")
+
+
+def test_a_file_over_the_batch_size_limit_is_refused_before_anything_is_stored(tmp_path: Path) -> None:
+    small = make_pipeline(tmp_path / "out", COURTDOCS_MAX_BATCH_DECISIONS="5")
+    try:
+        result = small.courtdocs("submit", str(small.sample_file(6)), check=False)
+        assert result.returncode == 1 and "holds more than 5 decisions" in result.stderr
+        assert small.runtime().store.list_batches() == []
+    finally:
+        small.close()

@@ -20,9 +20,6 @@ class DocumentKind(StrEnum):
     EXHIBIT = "exhibit"
 
 
-PER_DECISION_KINDS = (DocumentKind.MOTION, DocumentKind.ORDER, DocumentKind.LETTER)
-
-
 class OutputFormat(StrEnum):
     PDF = "pdf"
     DOCX = "docx"
