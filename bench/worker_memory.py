@@ -1,0 +1,106 @@
+"""Worker memory over a whole batch: does a long-lived worker stay flat, and what does publishing add?
+
+Runs the real pipeline (embedded Redis and SQLite in a temporary folder, real worker processes),
+samples the resident memory of every worker process every second, and prints it at each tenth of
+the batch and while the bundles are built.
+
+    python bench/worker_memory.py --decisions 2000 --processes 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from service.runtime import Runtime
+from service.sample import generate_decisions, write_jsonl
+from service.settings import Settings
+from service.status import batch_status
+
+MIB = 1024 * 1024
+SAMPLE_SECONDS = 1.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--decisions", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--courts", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="courtdocs-bench-") as folder:
+        output = Path(folder)
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env["COURTDOCS_OUTPUT_DIR"] = str(output)
+        rt = Runtime(Settings.from_env(env))
+        rt.store.create_schema()
+        rt.redis.ping()
+        sample = output / "sample.jsonl"
+        with sample.open("w", encoding="utf-8") as stream:
+            write_jsonl(generate_decisions(args.decisions, seed=1, courts=args.courts), stream)
+        command = [sys.executable, "-m", "service"]
+        batch_id = subprocess.run(
+            [*command, "submit", str(sample)], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        started = time.monotonic()
+        pool = subprocess.Popen(
+            [*command, "worker", "--processes", str(args.processes)], env=env, start_new_session=True
+        )
+        try:
+            samples = _sample_until_published(rt, batch_id, pool.pid)
+        finally:
+            os.killpg(pool.pid, signal.SIGTERM)
+            pool.wait(timeout=120)
+        elapsed = time.monotonic() - started
+        rt.close()
+    _report(samples, args, elapsed)
+    return 0
+
+
+def _sample_until_published(rt: Runtime, batch_id: str, pool_pid: int) -> list[tuple[float, str, list[float]]]:
+    """Return (fraction of documents done, phase, RSS MiB of each worker) once a second."""
+    samples = []
+    while True:
+        report = batch_status(rt, batch_id)
+        assert report is not None
+        docs = report["documents"]
+        total = sum(docs.values()) or 1
+        done = (docs.get("rendered", 0) + docs.get("failed", 0)) / total
+        phase = "publishing" if done >= 1 else "rendering"
+        workers = psutil.Process(pool_pid).children()
+        samples.append((done, phase, [w.memory_info().rss / MIB for w in workers if w.is_running()]))
+        if report["state"] == "published":
+            return samples
+        time.sleep(SAMPLE_SECONDS)
+
+
+def _report(samples: list[tuple[float, str, list[float]]], args: argparse.Namespace, elapsed: float) -> None:
+    print(f"{args.decisions} decisions, {args.courts} courts, {args.processes} worker process(es), {elapsed:.0f} s")
+    print("progress  phase       RSS per worker (MiB)")
+    shown = set()
+    for done, phase, rss in samples:
+        tenth = min(int(done * 10), 10)
+        key = (tenth, phase)
+        if key in shown or not rss:
+            continue
+        shown.add(key)
+        print(f"{done:7.0%}  {phase:10}  " + "  ".join(f"{value:6.1f}" for value in rss))
+    rendering = [max(rss) for done, phase, rss in samples if phase == "rendering" and rss and done >= 0.1]
+    publishing = [max(rss) for _, phase, rss in samples if phase == "publishing" and rss]
+    if rendering:
+        first, last = rendering[0], rendering[-1]
+        print(f"rendering: max worker RSS {first:.1f} MiB at 10% -> {last:.1f} MiB at 100% ({last - first:+.1f} MiB)")
+    if publishing and rendering:
+        print(f"publishing: peak worker RSS {max(publishing):.1f} MiB ({max(publishing) - rendering[-1]:+.1f} MiB over rendering)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
