@@ -10,8 +10,8 @@ demo: install
 	courtdocs demo
 
 lint:
-	ruff check service tests
-	ruff format --check service tests
+	ruff check service tests bench
+	ruff format --check service tests bench
 	mypy
 
 test: install lint

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psutil
 
+from service.queue import shutdown_embedded
 from service.runtime import Runtime
 from service.sample import generate_decisions, write_jsonl
 from service.settings import Settings
@@ -30,7 +31,9 @@ SAMPLE_SECONDS = 1.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--decisions", type=int, default=2000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--courts", type=int, default=3)
@@ -60,12 +63,15 @@ def main() -> int:
             os.killpg(pool.pid, signal.SIGTERM)
             pool.wait(timeout=120)
         elapsed = time.monotonic() - started
+        shutdown_embedded(rt.redis, rt.settings)
         rt.close()
     _report(samples, args, elapsed)
     return 0
 
 
-def _sample_until_published(rt: Runtime, batch_id: str, pool_pid: int) -> list[tuple[float, str, list[float]]]:
+def _sample_until_published(
+    rt: Runtime, batch_id: str, pool_pid: int
+) -> list[tuple[float, str, list[float]]]:
     """Return (fraction of documents done, phase, RSS MiB of each worker) once a second."""
     samples = []
     while True:
@@ -75,15 +81,18 @@ def _sample_until_published(rt: Runtime, batch_id: str, pool_pid: int) -> list[t
         total = sum(docs.values()) or 1
         done = (docs.get("rendered", 0) + docs.get("failed", 0)) / total
         phase = "publishing" if done >= 1 else "rendering"
-        workers = psutil.Process(pool_pid).children()
-        samples.append((done, phase, [w.memory_info().rss / MIB for w in workers if w.is_running()]))
+        workers = [w for w in psutil.Process(pool_pid).children() if "spawn_main" in " ".join(w.cmdline())]
+        samples.append((done, phase, [w.memory_info().rss / MIB for w in workers]))
         if report["state"] == "published":
             return samples
         time.sleep(SAMPLE_SECONDS)
 
 
 def _report(samples: list[tuple[float, str, list[float]]], args: argparse.Namespace, elapsed: float) -> None:
-    print(f"{args.decisions} decisions, {args.courts} courts, {args.processes} worker process(es), {elapsed:.0f} s")
+    print(
+        f"{args.decisions} decisions, {args.courts} courts, "
+        f"{args.processes} worker process(es), {elapsed:.0f} s"
+    )
     print("progress  phase       RSS per worker (MiB)")
     shown = set()
     for done, phase, rss in samples:
@@ -97,9 +106,13 @@ def _report(samples: list[tuple[float, str, list[float]]], args: argparse.Namesp
     publishing = [max(rss) for _, phase, rss in samples if phase == "publishing" and rss]
     if rendering:
         first, last = rendering[0], rendering[-1]
-        print(f"rendering: max worker RSS {first:.1f} MiB at 10% -> {last:.1f} MiB at 100% ({last - first:+.1f} MiB)")
+        growth = last - first
+        print(
+            f"rendering: max worker RSS {first:.1f} MiB at 10% -> {last:.1f} MiB at 100% ({growth:+.1f} MiB)"
+        )
     if publishing and rendering:
-        print(f"publishing: peak worker RSS {max(publishing):.1f} MiB ({max(publishing) - rendering[-1]:+.1f} MiB over rendering)")
+        peak = max(publishing)
+        print(f"publishing: peak worker RSS {peak:.1f} MiB ({peak - rendering[-1]:+.1f} MiB over rendering)")
 
 
 if __name__ == "__main__":
