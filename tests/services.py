@@ -12,7 +12,8 @@ import pytest
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_TEST_DB = 13  # a Redis database of its own, flushed around each test
+REDIS_TEST_DBS = range(8, 16)  # Redis databases tests may take, one at a time each, flushed around use
+REDIS_LOCK_SECONDS = 3600  # a test run that died frees its database after this long
 
 
 def reachable(host: str, port: int) -> bool:
@@ -51,10 +52,26 @@ def temporary_postgres_database() -> Iterator[str]:
 
 @contextlib.contextmanager
 def flushed_redis_url() -> Iterator[str]:
-    """Yield the URL of a real Redis database that is empty at the start and emptied at the end."""
+    """Yield the URL of a real Redis database that no other test run uses, empty at start and end.
+
+    The lock lives in database 0, so two test runs on one machine never flush each other's queue.
+    """
     from redis import Redis
 
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
+    token = secrets.token_hex(8)
+    locks = Redis.from_url(f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
+    database = next(
+        (
+            n
+            for n in REDIS_TEST_DBS
+            if locks.set(f"courtdocs-test-db-{n}", token, nx=True, ex=REDIS_LOCK_SECONDS)
+        ),
+        None,
+    )
+    if database is None:
+        locks.close()
+        pytest.fail("every Redis test database is taken by other test runs")
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{database}"
     client = Redis.from_url(url)
     client.flushdb()
     try:
@@ -62,3 +79,6 @@ def flushed_redis_url() -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+        if locks.get(f"courtdocs-test-db-{database}") == token.encode():
+            locks.delete(f"courtdocs-test-db-{database}")
+        locks.close()
