@@ -6,6 +6,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from io import BytesIO
 from itertools import zip_longest
@@ -137,10 +138,8 @@ def html_to_docx(html: str) -> bytes:
     if page is None:
         raise RenderError("the HTML has no div.pleading or div.letter to convert to DOCX")
     pleading = "pleading" in _classes(page)
-    sheet = [[cell.strip() for cell in row.split("|")] for row in _stylesheet(pleading)]
-    document = Document()
-    _set_up_page(document, pleading)
-    _set_up_styles(document, pleading, sheet, _language(root))
+    sheet = _sheet(pleading)
+    document = Document(BytesIO(_base_document(pleading, _language(root))))
     converter = _Converter(document, {sel: name for name, sels, _ in sheet for sel in sels.split()})
     for element in page:
         converter.block(element)
@@ -148,6 +147,21 @@ def html_to_docx(html: str) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return stable_zip(buffer.getvalue())
+
+
+def _sheet(pleading: bool) -> list[list[str]]:
+    return [[cell.strip() for cell in row.split("|")] for row in _stylesheet(pleading)]
+
+
+@lru_cache(maxsize=8)
+def _base_document(pleading: bool, language: str) -> bytes:
+    """Return an empty document with the page, styles and margin furniture set up, built once per process."""
+    document = Document()
+    _set_up_page(document, pleading)
+    _set_up_styles(document, pleading, _sheet(pleading), language)
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def stable_zip(content: bytes) -> bytes:
