@@ -241,3 +241,73 @@ def _wait(rt: Runtime, batch_id: str) -> None:
         click.echo("", err=True)
         sys.exit(1)
     click.echo("", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the web pages and the HTTP API (uvicorn)."""
+    import uvicorn
+
+    from service.web.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", access_log=False)
+
+
+@main.group()
+def users() -> None:
+    """Manage the people and systems that use the service."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(["submitter", "attorney", "clerk", "auditor", "admin"]), required=True
+)
+@click.option("--court", "courts", multiple=True, help="a court code a clerk files for (repeatable)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--no-password", is_flag=True, help="an account for API tokens only")
+def users_add(name: str, role: str, courts: tuple[str, ...], password_stdin: bool, no_password: bool) -> None:
+    """Add a user; asks for a password unless --no-password."""
+    from service.accounts import Accounts, Role
+
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if password is not None and len(password) < 12:
+        click.echo("error: a password needs at least 12 characters", err=True)
+        sys.exit(1)
+    accounts = Accounts(_runtime().store)
+    user = _or_exit(lambda: accounts.add_user(name, Role(role), list(courts), password))
+    click.echo(f"added {user.name} ({user.role.value}{': ' + ', '.join(user.courts) if user.courts else ''})")
+
+
+@main.group()
+def tokens() -> None:
+    """Manage API tokens (stored hashed; shown once)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+def tokens_create(name: str) -> None:
+    """Create an API token for user NAME and print it (it cannot be shown again)."""
+    from service.accounts import Accounts
+
+    token_id, token = _or_exit(lambda: Accounts(_runtime().store).create_token(name))
+    click.echo(f"token {token_id} for {name} (keep it secret; it is not stored):", err=True)
+    click.echo(token)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke an API token by its number."""
+    from service.accounts import Accounts
+
+    if not Accounts(_runtime().store).revoke_token(token_id):
+        click.echo(f"error: no active token {token_id}", err=True)
+        sys.exit(1)
+    click.echo(f"revoked token {token_id}")

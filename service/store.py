@@ -423,6 +423,30 @@ class Store:
             )
             return {row.decision_id: row.payload for row in rows}
 
+    def find_decisions(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Return decisions whose id or case number is `query`, newest batch first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(decisions, batches.c.created_at)
+                .join(batches, batches.c.id == decisions.c.batch_id)
+                .where(or_(decisions.c.decision_id == query, decisions.c.case_number == query))
+                .order_by(batches.c.created_at.desc())
+                .limit(limit)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    def document(self, batch_id: str, kind: str, output_format: str, subject: str) -> DocumentRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(documents).where(
+                    documents.c.batch_id == batch_id,
+                    documents.c.kind == kind,
+                    documents.c.format == output_format,
+                    documents.c.subject == subject,
+                )
+            ).first()
+            return DocumentRow.from_row(row) if row else None
+
     def person_payloads(self, batch_id: str, person_key: str) -> list[str]:
         """Return the payloads of every decision of one person in a batch, in file order."""
         with self.engine.connect() as conn:

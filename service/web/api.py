@@ -1,0 +1,242 @@
+"""The HTTP API under /api/v1: batches, bundles, documents, previews, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from service.accounts import Role, User
+from service.errors import FieldError, InvalidInputError
+from service.models import Decision
+from service.render import DocumentKind, OutputFormat, RenderedDocument
+from service.render.documents import MEDIA_TYPES
+from service.status import batch_status
+from service.submit import submit_records
+from service.validation import parse_decision, records_from_json, records_from_lines
+from service.web.deps import AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
+
+router = APIRouter(prefix="/api/v1")
+
+Submitter = Annotated[User, Depends(require(Role.SUBMITTER))]
+Reader = Annotated[User, Depends(require(Role.SUBMITTER, Role.CLERK, Role.ATTORNEY))]
+Clerk = Annotated[User, Depends(require(Role.CLERK))]
+Attorney = Annotated[User, Depends(require(Role.ATTORNEY))]
+Auditor = Annotated[User, Depends(require(Role.AUDITOR))]
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
+JSON_TYPES = {"application/json"}
+LINES_TYPES = {"application/x-ndjson", "application/jsonl", "application/json-lines"}
+
+
+@router.post("/batches", status_code=202, summary="Submit a batch of approved decisions")
+async def create_batch(
+    request: Request,
+    rt: RuntimeDep,
+    accounts: AccountsDep,
+    user: Submitter,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Validate the whole body (a JSON array, or JSON Lines), store it and queue it; 422 lists every error."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in JSON_TYPES | LINES_TYPES:
+        raise HTTPException(415, "send application/json (an array) or application/x-ndjson (JSON Lines)")
+    body = await _read_limited(request, rt.settings.max_request_bytes)
+    records = records_from_lines(io.BytesIO(body)) if content_type in LINES_TYPES else records_from_json(body)
+    try:
+        submission = submit_records(
+            rt, records, hashlib.sha256(body).hexdigest(), source="http", idempotency_key=idempotency_key
+        )
+    except InvalidInputError as error:
+        accounts.audit(user.name, "submit", "", f"rejected: {len(error.errors)} error(s)")
+        raise
+    accounts.audit(user.name, "submit", submission.batch_id, "created" if submission.created else "existing")
+    return JSONResponse(
+        {
+            "batch_id": submission.batch_id,
+            "created": submission.created,
+            "decisions": submission.decisions,
+            "status_url": f"/api/v1/batches/{submission.batch_id}",
+        },
+        status_code=202,
+    )
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    """Read the body, refusing one over the limit before parsing (and before reading, if it says so)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body is over the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.get("/batches", summary="List batches")
+def list_batches(rt: RuntimeDep, user: Reader) -> list[dict[str, Any]]:
+    visible = []
+    for batch in rt.store.list_batches():
+        report = _visible_status(rt, batch["id"], user)
+        if report is not None:
+            visible.append(report)
+    return visible
+
+
+@router.get("/batches/{batch_id}", summary="A batch: states per court, bundle links, failures")
+def get_batch(batch_id: BatchId, rt: RuntimeDep, user: Reader) -> dict[str, Any]:
+    report = _visible_status(rt, batch_id, user)
+    if report is None:
+        raise HTTPException(404, f"no batch {batch_id}")
+    return report
+
+
+def _visible_status(rt: Any, batch_id: str, user: User) -> dict[str, Any] | None:
+    """Return the batch's status as this user may see it: a clerk sees only their own courts."""
+    report = batch_status(rt, batch_id)
+    if report is None:
+        return None
+    if user.role is Role.CLERK:
+        report["courts"] = {
+            code: court for code, court in report["courts"].items() if user.may_see_court(code)
+        }
+        if not report["courts"]:
+            return None
+        report["failures"] = []  # failures name decisions of other courts too
+    for code, court in report["courts"].items():
+        if court["bundle"] is not None:
+            court["bundle"]["url"] = f"/api/v1/batches/{batch_id}/bundles/{code}"
+            court["bundle"].pop("path", None)
+    return report
+
+
+@router.get("/batches/{batch_id}/bundles/{court_code}", summary="The latest bundle ZIP of a court batch")
+def get_bundle(
+    batch_id: BatchId, court_code: CourtCode, rt: RuntimeDep, accounts: AccountsDep, user: Clerk
+) -> FileResponse:
+    bundle = _bundle_for(rt, accounts, user, batch_id, court_code, "download")
+    return FileResponse(
+        rt.settings.output_dir / bundle["path"],
+        media_type="application/zip",
+        filename=f"courtdocs-{batch_id}-{court_code}-v{bundle['version']:03d}.zip",
+        headers={"etag": f'"{bundle["sha256"]}"', "cache-control": "private, no-store"},
+    )
+
+
+@router.get("/batches/{batch_id}/bundles/{court_code}/manifest", summary="The manifest of the latest bundle")
+def get_manifest(
+    batch_id: BatchId, court_code: CourtCode, rt: RuntimeDep, accounts: AccountsDep, user: Clerk
+) -> JSONResponse:
+    import zipfile
+
+    bundle = _bundle_for(rt, accounts, user, batch_id, court_code, "manifest")
+    with zipfile.ZipFile(rt.settings.output_dir / bundle["path"]) as archive:
+        return JSONResponse(json.loads(archive.read("manifest.json")))
+
+
+def _bundle_for(
+    rt: Any, accounts: Any, user: User, batch_id: str, court_code: str, action: str
+) -> dict[str, Any]:
+    target = f"{batch_id}/{court_code}"
+    if not user.may_see_court(court_code):
+        accounts.audit(user.name, action, target, "refused: another court")
+        raise HTTPException(403, f"court {court_code} is not one of yours")
+    bundle = rt.store.latest_bundle(batch_id, court_code)
+    if bundle is None:
+        accounts.audit(user.name, action, target, "not found")
+        raise HTTPException(404, f"no published bundle for {target}")
+    accounts.audit(user.name, action, f"{target}/v{bundle['version']}", "ok")
+    return dict(bundle)
+
+
+@router.get("/decisions/{decision_id}/documents/{kind}.{output_format}", summary="A decision's document")
+def get_document(
+    decision_id: DecisionId,
+    kind: Annotated[Literal["motion", "order", "letter"], Path()],
+    output_format: Annotated[Literal["pdf", "docx", "html"], Path()],
+    rt: RuntimeDep,
+    accounts: AccountsDep,
+    user: Attorney,
+) -> Response:
+    """The document as filed; rendered on demand if the workers have not got to it yet."""
+    found = rt.store.find_decisions(decision_id)
+    row = next((r for r in found if r["decision_id"] == decision_id), None)
+    target = f"{decision_id}/{kind}.{output_format}"
+    if row is None:
+        accounts.audit(user.name, "document", target, "not found")
+        raise HTTPException(404, f"no decision {decision_id}")
+    subject = row["person_key"] if kind == "letter" else decision_id
+    stored = rt.store.document(row["batch_id"], kind, output_format, subject)
+    if stored is not None and stored.state == "rendered" and stored.path:
+        accounts.audit(user.name, "document", target, "ok")
+        return FileResponse(
+            rt.settings.output_dir / stored.path,
+            media_type=MEDIA_TYPES[OutputFormat(output_format)],
+            filename=f"{decision_id}-{kind}.{output_format}",
+            content_disposition_type="inline",
+        )
+    decisions = _decisions_for(rt, row, kind)
+    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format))
+    accounts.audit(user.name, "document", target, "rendered on demand")
+    return _document_response(document, f"{decision_id}-{kind}")
+
+
+def _decisions_for(rt: Any, row: dict[str, Any], kind: str) -> list[Decision]:
+    if kind == "letter":
+        payloads = rt.store.person_payloads(row["batch_id"], row["person_key"])
+        decisions = [Decision.model_validate_json(payload) for payload in payloads]
+        decisions = [decision for decision in decisions if decision.person.notify]
+        if not decisions:
+            raise HTTPException(404, "this person is not to be notified: there is no letter")
+        return decisions
+    return [Decision.model_validate_json(row["payload"])]
+
+
+@router.post("/preview", summary="Render an unsaved decision as a draft; nothing is stored")
+async def preview(
+    request: Request,
+    rt: RuntimeDep,
+    accounts: AccountsDep,
+    user: Attorney,
+    doc: Annotated[Literal["motion", "order", "letter"], Query()] = "motion",
+    output_format: Annotated[Literal["pdf", "docx", "html"], Query(alias="format")] = "pdf",
+) -> Response:
+    body = await _read_limited(request, 1024 * 1024)
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInputError([_parse_error(error)]) from None
+    decision = parse_decision(value)
+    document = rt.renderer.render(DocumentKind(doc), [decision], OutputFormat(output_format), draft=True)
+    accounts.audit(user.name, "preview", f"{decision.decision_id}/{doc}.{output_format}", "ok")
+    return _document_response(document, f"DRAFT-{decision.decision_id}-{doc}")
+
+
+def _parse_error(error: ValueError) -> FieldError:
+    return FieldError("body", None, "", f"is not valid JSON ({error})")
+
+
+def _document_response(document: RenderedDocument, stem: str) -> Response:
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={"content-disposition": f'inline; filename="{stem}.{document.format.value}"'},
+    )
+
+
+@router.get("/audit", summary="The audit log, newest first")
+def get_audit(
+    accounts: AccountsDep, user: Auditor, limit: Annotated[int, Query(ge=1, le=5000)] = 500
+) -> list[dict[str, Any]]:
+    return accounts.audit_entries(limit)
+
+
+@router.get("/users", summary="Users and their roles")
+def get_users(accounts: AccountsDep, user: Admin) -> list[dict[str, Any]]:
+    return [{"name": u.name, "role": u.role.value, "courts": list(u.courts)} for u in accounts.list_users()]
