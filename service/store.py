@@ -262,7 +262,7 @@ class Store:
         free = and_(
             documents.c.id.in_(document_ids),
             documents.c.state == "pending",
-            or_(documents.c.lease_until.is_(None), documents.c.lease_until < current),
+            _lapsed(documents.c.lease_until, current),
         )
         with self.engine.begin() as conn:
             conn.execute(
@@ -383,7 +383,7 @@ class Store:
                 select(documents)
                 .where(
                     documents.c.state == "pending",
-                    or_(documents.c.lease_until.is_(None), documents.c.lease_until < older_than),
+                    _lapsed(documents.c.lease_until, older_than),
                 )
                 .order_by(documents.c.id)
             )
@@ -501,16 +501,7 @@ class Store:
                 .where(
                     court_batches.c.batch_id == batch_id,
                     court_batches.c.court_code == court_code,
-                    or_(
-                        court_batches.c.state == "rendering",
-                        and_(
-                            court_batches.c.state == "publishing",
-                            or_(
-                                court_batches.c.lease_until.is_(None),
-                                court_batches.c.lease_until < current,
-                            ),
-                        ),
-                    ),
+                    _unclaimed_court(current),
                 )
                 .values(state="publishing", owner=None, lease_until=current + lease)
             )
@@ -528,8 +519,7 @@ class Store:
                     or_(
                         court_batches.c.owner.is_(None),
                         court_batches.c.owner == token,
-                        court_batches.c.lease_until.is_(None),
-                        court_batches.c.lease_until < current,
+                        _lapsed(court_batches.c.lease_until, current),
                     ),
                 )
                 .values(owner=token, lease_until=current + lease)
@@ -566,18 +556,7 @@ class Store:
                     court_batches.c.court_code,
                     court_batches.c.state,
                     court_batches.c.job_id,
-                ).where(
-                    or_(
-                        court_batches.c.state == "rendering",
-                        and_(
-                            court_batches.c.state == "publishing",
-                            or_(
-                                court_batches.c.lease_until.is_(None),
-                                court_batches.c.lease_until < older_than,
-                            ),
-                        ),
-                    )
-                )
+                ).where(_unclaimed_court(older_than))
             )
             return [(row.batch_id, row.court_code, row.state, row.job_id) for row in rows]
 
@@ -628,6 +607,19 @@ class Store:
                     .values(state="published", finished_at=now())
                 )
             return not unpublished
+
+
+def _lapsed(lease_until: Any, at: datetime) -> Any:
+    """A lease that nobody holds at `at`: never taken, or run out."""
+    return or_(lease_until.is_(None), lease_until < at)
+
+
+def _unclaimed_court(at: datetime) -> Any:
+    """A court batch still rendering, or publishing under a lease that ran out."""
+    return or_(
+        court_batches.c.state == "rendering",
+        and_(court_batches.c.state == "publishing", _lapsed(court_batches.c.lease_until, at)),
+    )
 
 
 def _make_engine(url: str) -> Engine:
