@@ -276,3 +276,11 @@ def test_a_file_over_the_batch_size_limit_is_refused_before_anything_is_stored(t
         assert small.runtime().store.list_batches() == []
     finally:
         small.close()
+
+
+def test_the_readme_demo_runs_end_to_end_on_embedded_defaults(tmp_path: Path) -> None:
+    demo = make_pipeline(tmp_path / "out")
+    result = demo.courtdocs("demo", "--decisions", "15", "--courts", "2", "--processes", "2", timeout=900)
+    verified = [line for line in result.stdout.splitlines() if line.endswith(" verified")]
+    assert len(verified) == 2, result.stdout
+    assert "Traceback" not in result.stderr
