@@ -33,6 +33,8 @@ class Renderer:
         self.settings = settings
         self.templates = Templates(settings.templates_dir)
         self.templates.compile_all()
+        # Read now, with the fonts, so a deploy under a running worker cannot mix old and new.
+        _ = self.templates.letter_languages, self.templates.version
         self.pdf = PdfEngine(settings.templates_dir, settings.fonts_dir)
 
     def html(self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False) -> DocumentHtml:
