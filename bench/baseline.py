@@ -1,0 +1,60 @@
+"""The obvious implementation, kept as the benchmark's baseline (issue 5); not used by the service.
+
+One rq job per document, run by rq's default forking `Worker` (each job in a fresh work horse, so
+the job's module and WeasyPrint are imported again per job), and each render setting up templates,
+fonts and the stylesheet from scratch. Bookkeeping and publication are the service's own, so the
+difference measured is the job design and process model, not the documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from service.settings import Settings
+
+BASELINE_JOB = "bench.baseline.render_one_document"
+
+
+def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
+    """rq job: render one document with a renderer built for it alone; publish when the court is done."""
+    from datetime import timedelta
+
+    from service.files import write_atomic
+    from service.jobs import _decisions_for, publish_when_finished
+    from service.plan import PlannedDocument, document_path
+    from service.render import DocumentKind, OutputFormat, Renderer
+    from service.runtime import Runtime
+    from service.store import RenderedFile
+
+    rt = Runtime(Settings.from_env())
+    token = secrets.token_hex(8)
+    claimed = rt.store.claim([document_id], timedelta(seconds=600), token, max_attempts=3)
+    for doc in claimed:
+        renderer = Renderer(rt.settings)  # templates, fonts and stylesheet set up for every render
+        kind, output_format = DocumentKind(doc.kind), OutputFormat(doc.format)
+        rendered = renderer.render(kind, _decisions_for(rt.store, batch_id, kind, doc.subject), output_format)
+        path = document_path(batch_id, PlannedDocument(doc.court_code, doc.subject, kind, output_format))
+        write_atomic(rt.settings.output_dir / path, rendered.content)
+        digest = hashlib.sha256(rendered.content).hexdigest()
+        record = RenderedFile(digest, len(rendered.content), rendered.pages, path, rendered.language, "")
+        rt.store.mark_rendered(doc.id, record, token)
+        publish_when_finished(rt, batch_id, doc.court_code)
+    rt.close()
+    return {"rendered": len(claimed)}
+
+
+def enqueue_one_job_per_document(settings: Settings, batch_id: str) -> int:
+    """Queue a job for every pending document of the batch; return how many."""
+    from service.queue import JobSpec, enqueue_all
+    from service.runtime import Runtime
+
+    rt = Runtime(settings)
+    specs = [
+        JobSpec(BASELINE_JOB, (batch_id, doc.id), f"baseline-{batch_id}-{doc.id}")
+        for court in rt.store.courts_of(batch_id)
+        for doc in rt.store.documents_of(batch_id, court["court_code"])
+    ]
+    enqueue_all(rt.queue, specs, settings)
+    return len(specs)

@@ -1,0 +1,118 @@
+"""Time and memory of publishing court bundles for many decisions (issue 5: 10,000 in under 100 MB more).
+
+Rendering 40,000 documents first would take most of an hour, so each kind of document is rendered
+once and hard-linked as the file of every decision; publication (omnibus filing and Exhibit A
+rendered for real, clerk import, manifest, streamed ZIP, verification) is what is measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import psutil
+from sqlalchemy import bindparam, update
+
+from service.files import ensure_dir
+from service.plan import PlannedDocument, document_path
+from service.publish import publish
+from service.render import DocumentKind, OutputFormat
+from service.runtime import Runtime
+from service.store import documents
+from service.submit import submit_file
+from service.validation import validate_file
+
+MIB = 1024 * 1024
+
+
+def measure_bundle(decisions: int) -> tuple[float, float]:
+    """Return seconds to publish every court of a batch of this many decisions, and the peak MiB added."""
+    from bench.throughput import installation, sample
+
+    with installation() as (rt, _env):
+        path = sample(rt, decisions)
+        batch_id = submit_file(rt, path).batch_id
+        rt.queue.empty()  # type: ignore[no-untyped-call]  # nothing renders: files are linked below
+        _pretend_rendered(rt, batch_id, path)
+        process = psutil.Process()
+        before = process.memory_info().rss
+        peak = [before]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], process.memory_info().rss)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        started = time.monotonic()
+        for court in rt.store.courts_of(batch_id):
+            _publish(rt, batch_id, court["court_code"])
+        seconds = time.monotonic() - started
+        done.set()
+        watcher.join()
+        return seconds, (peak[0] - before) / MIB
+
+
+def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
+    """Give every document the bytes of one real render of its kind, by hard links."""
+    first = validate_file(path).decisions[0]
+    originals = {}
+    for kind, output_format in [
+        (DocumentKind.MOTION, OutputFormat.PDF),
+        (DocumentKind.MOTION, OutputFormat.DOCX),
+        (DocumentKind.ORDER, OutputFormat.PDF),
+        (DocumentKind.ORDER, OutputFormat.DOCX),
+        (DocumentKind.LETTER, OutputFormat.PDF),
+    ]:
+        rendered = rt.renderer.render(kind, [first], output_format)
+        original = rt.settings.output_dir / f"original-{kind.value}.{output_format.value}"
+        original.write_bytes(rendered.content)
+        digest = hashlib.sha256(rendered.content).hexdigest()
+        originals[(kind.value, output_format.value)] = (
+            original,
+            digest,
+            len(rendered.content),
+            rendered.pages,
+        )
+    rows = []
+    for court in rt.store.courts_of(batch_id):
+        for doc in rt.store.documents_of(batch_id, court["court_code"]):
+            original, digest, size, pages = originals[(doc.kind, doc.format)]
+            planned = PlannedDocument(
+                doc.court_code, doc.subject, DocumentKind(doc.kind), OutputFormat(doc.format)
+            )
+            relative = document_path(batch_id, planned)
+            target = rt.settings.output_dir / relative
+            ensure_dir(target.parent)
+            os.link(original, target)
+            rows.append({"doc_id": doc.id, "p": relative, "h": digest, "b": size, "n": pages})
+    with rt.store.engine.begin() as conn:
+        conn.execute(
+            update(documents)
+            .where(documents.c.id == bindparam("doc_id"))
+            .values(
+                state="rendered",
+                path=bindparam("p"),
+                sha256=bindparam("h"),
+                bytes=bindparam("b"),
+                pages=bindparam("n"),
+            ),
+            rows,
+        )
+
+
+def _publish(rt: Runtime, batch_id: str, court_code: str) -> None:
+    token = secrets.token_hex(8)
+    lease = timedelta(minutes=30)
+    if not (
+        rt.store.claim_publication(batch_id, court_code, lease)
+        and rt.store.take_publication(batch_id, court_code, lease, token)
+    ):
+        raise RuntimeError(f"could not take the publication of {court_code}")
+    publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=lambda: None)

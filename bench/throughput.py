@@ -1,0 +1,266 @@
+"""Throughput of the Los Angeles workload, side by side with the obvious implementation (issue 5).
+
+    python bench/throughput.py                       # 1,000 decisions; baseline on 100
+    python bench/throughput.py --decisions 40 --baseline-decisions 8 --submit-decisions 500 \\
+        --bundle-decisions 200 --previews 10        # the small version CI runs
+
+Everything runs for real: embedded Redis (or REDIS_URL), SQLite in a temporary folder, worker
+processes, bundles. Prints conversions per second for both designs and their ratio (measured in
+this run: the machine is shared, so compare ratios, not absolute times), the projection for
+58,000 convictions, peak memory per worker, submission speed, bundle building time and memory,
+and preview latency over HTTP from a warm server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from bench.baseline import enqueue_one_job_per_document
+from service.queue import shutdown_embedded
+from service.runtime import Runtime
+from service.sample import generate_decisions, write_jsonl
+from service.settings import Settings
+from service.status import batch_status
+from service.submit import submit_file
+
+REPO = Path(__file__).resolve().parent.parent
+LA_CONVICTIONS = 58_000
+MIB = 1024 * 1024
+
+
+@dataclass
+class Run:
+    design: str
+    decisions: int
+    documents: int
+    seconds: float
+    peak_worker_mib: float
+
+    @property
+    def per_second(self) -> float:
+        return self.decisions / self.seconds
+
+
+def describe(run: Run) -> str:
+    hours = LA_CONVICTIONS / run.per_second / 3600
+    return (
+        f"{run.design:10} {run.decisions:6} decisions, {run.documents:6} documents in {run.seconds:7.1f} s: "
+        f"{run.per_second:6.2f} convictions/s, {run.documents / run.seconds:6.2f} documents/s, "
+        f"58,000 in {hours:5.2f} h, peak worker {run.peak_worker_mib:.0f} MiB"
+    )
+
+
+@contextmanager
+def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime, dict[str, str]]]:
+    """A throwaway installation: its own output folder, database and (embedded) Redis."""
+    with tempfile.TemporaryDirectory(prefix="courtdocs-bench-") as folder:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "COURTDOCS_OUTPUT_DIR")}
+        env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
+        rt = Runtime(Settings.from_env(env))
+        rt.store.create_schema()
+        rt.redis.ping()
+        try:
+            yield rt, env
+        finally:
+            shutdown_embedded(rt.redis, rt.settings)
+            rt.close()
+
+
+def sample(rt: Runtime, decisions: int) -> Path:
+    path = rt.settings.output_dir / f"sample-{decisions}.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        write_jsonl(generate_decisions(decisions, seed=1, courts=3), stream)
+    return path
+
+
+def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
+    """Render and publish a batch with the service's workers, or with the baseline's."""
+    with installation() as (rt, env):
+        batch_id = submit_file(rt, sample(rt, decisions)).batch_id
+        if baseline:
+            rt.queue.empty()  # type: ignore[no-untyped-call]  # the baseline queues its own jobs
+            enqueue_one_job_per_document(rt.settings, batch_id)
+        started = time.monotonic()
+        workers = _start_workers(rt, env, processes, baseline=baseline)
+        peak = _PeakMemory(workers)
+        try:
+            while (batch_status(rt, batch_id) or {}).get("state") != "published":
+                time.sleep(0.5)
+        finally:
+            elapsed = time.monotonic() - started
+            peak.stop()
+            for worker in workers:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=120)
+        report = batch_status(rt, batch_id) or {}
+        documents = sum(report.get("documents", {}).values())
+        return Run("baseline" if baseline else "courtdocs", decisions, documents, elapsed, peak.mib)
+
+
+def _start_workers(
+    rt: Runtime, env: dict[str, str], processes: int, *, baseline: bool
+) -> list[subprocess.Popen[bytes]]:
+    quiet = {
+        "stdout": subprocess.DEVNULL,
+        "stderr": subprocess.DEVNULL,
+        "start_new_session": True,
+        "cwd": REPO,
+    }
+    if not baseline:
+        command = [sys.executable, "-m", "service", "worker", "--processes", str(processes)]
+        return [subprocess.Popen(command, env=env, **quiet)]  # type: ignore[call-overload]
+    url = rt.settings.redis_url or f"unix://{rt.redis.connection_pool.connection_kwargs['path']}"
+    rq = [
+        shutil.which("rq") or "rq",
+        "worker",
+        "courtdocs",
+        "--url",
+        url,
+        "--serializer",
+        "rq.serializers.JSONSerializer",
+    ]
+    return [subprocess.Popen(rq, env=env, **quiet) for _ in range(processes)]  # type: ignore[call-overload]
+
+
+class _PeakMemory:
+    """Samples the resident memory of every process under the workers; keeps the largest one seen."""
+
+    def __init__(self, workers: list[subprocess.Popen[bytes]]) -> None:
+        self.roots = [psutil.Process(worker.pid) for worker in workers]
+        self.mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            for root in self.roots:
+                try:
+                    for process in [root, *root.children(recursive=True)]:
+                        self.mib = max(self.mib, process.memory_info().rss / MIB)
+                except psutil.Error:
+                    continue
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def measure_submission(decisions: int) -> float:
+    """Seconds to validate, store and queue a file of this many decisions."""
+    with installation() as (rt, _env):
+        path = sample(rt, decisions)
+        started = time.monotonic()
+        submit_file(rt, path)
+        return time.monotonic() - started
+
+
+def measure_previews(count: int) -> list[float]:
+    """Seconds for each motion PDF preview over HTTP from a warm server (after five warm-ups)."""
+    from service.accounts import Accounts, Role
+
+    with installation() as (rt, env):
+        accounts = Accounts(rt.store)
+        accounts.add_user("bench", Role.ATTORNEY, [], None)
+        token = accounts.create_token("bench")[1]
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            body = json.dumps(next(generate_decisions(1, seed=3))).encode()
+            url = f"http://127.0.0.1:{port}/api/v1/preview?doc=motion&format=pdf"
+            _wait_until_up(f"http://127.0.0.1:{port}/login")
+            timings = [_post(url, body, token) for _ in range(count + 5)]
+            return timings[5:]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _post(url: str, body: bytes, token: str) -> float:
+    request = urllib.request.Request(
+        url, data=body, headers={"authorization": f"Bearer {token}", "content-type": "application/json"}
+    )
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return time.monotonic() - started
+
+
+def _wait_until_up(url: str) -> None:
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--decisions", type=int, default=1000, help="decisions through the service's pipeline"
+    )
+    parser.add_argument("--baseline-decisions", type=int, default=100, help="decisions through the baseline")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes for both designs")
+    parser.add_argument("--submit-decisions", type=int, default=10_000)
+    parser.add_argument("--bundle-decisions", type=int, default=10_000)
+    parser.add_argument("--previews", type=int, default=50)
+    args = parser.parse_args()
+    from bench.bundle_build import measure_bundle
+
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {os.cpu_count()} cores, {machine}, Python {platform.python_version()}")
+    ours = run_pipeline(args.decisions, args.processes, baseline=False)
+    base = run_pipeline(args.baseline_decisions, args.processes, baseline=True)
+    for run in (ours, base):
+        print(describe(run))
+    ratio = ours.per_second / base.per_second
+    print(f"ratio (courtdocs / baseline, convictions per second, same run): {ratio:.1f}x")
+    seconds = measure_submission(args.submit_decisions)
+    print(f"submission: {args.submit_decisions} decisions validated, stored and queued in {seconds:.1f} s")
+    bundle_seconds, bundle_mib = measure_bundle(args.bundle_decisions)
+    print(
+        f"bundle: {args.bundle_decisions} decisions published in {bundle_seconds:.1f} s, +{bundle_mib:.0f} MiB"
+    )
+    timings = sorted(measure_previews(args.previews))
+    median, p95 = statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    print(f"preview (motion PDF over HTTP, warm): median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
