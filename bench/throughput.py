@@ -252,10 +252,8 @@ def main() -> int:
     print(f"ratio (courtdocs / baseline, convictions per second, same run): {ratio:.1f}x")
     seconds = measure_submission(args.submit_decisions)
     print(f"submission: {args.submit_decisions} decisions validated, stored and queued in {seconds:.1f} s")
-    bundle_seconds, bundle_mib = measure_bundle(args.bundle_decisions)
-    print(
-        f"bundle: {args.bundle_decisions} decisions published in {bundle_seconds:.1f} s, +{bundle_mib:.0f} MiB"
-    )
+    took, mib = measure_bundle(args.bundle_decisions)
+    print(f"bundle: {args.bundle_decisions} decisions published in {took:.1f} s, +{mib:.0f} MiB")
     timings = sorted(measure_previews(args.previews))
     median, p95 = statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.95))]
     print(f"preview (motion PDF over HTTP, warm): median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
