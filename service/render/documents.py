@@ -60,15 +60,30 @@ class RenderedDocument:
         return MEDIA_TYPES[self.format]
 
 
+# ISO 639-3 tags of a language a letter is written in: Mandarin and Cantonese read Chinese,
+# Iranian Persian reads Farsi.
+_LANGUAGE_ALIASES = {"cmn": "zh", "yue": "zh", "pes": "fa"}
+# Chinese without a script subtag is Traditional (as Los Angeles County's courts publish it),
+# except for the regions that write Simplified.
+_SIMPLIFIED_CHINESE_REGIONS = frozenset({"cn", "sg", "my"})
+
+
 def choose_language(requested: str, available: Sequence[str]) -> tuple[str, str | None]:
-    """Return the letter language for a BCP 47 tag, and the tag asked for if it fell back."""
-    wanted = requested.lower()
+    """Return the letter language for a BCP 47 tag, and the tag asked for if it fell back.
+
+    Subtags are dropped from the end until a letter language matches (es-MX is es); Chinese
+    gets its script from the region when the tag has none (zh and zh-TW are zh-Hant, zh-CN is
+    zh-Hans). A tag that matches nothing gets English.
+    """
+    subtags = requested.lower().replace("_", "-").split("-")
+    subtags[0] = _LANGUAGE_ALIASES.get(subtags[0], subtags[0])
+    has_script = len(subtags) > 1 and len(subtags[1]) == 4 and subtags[1].isalpha()
+    if subtags[0] == "zh" and not has_script:
+        region = subtags[1] if len(subtags) > 1 else ""
+        subtags.insert(1, "hans" if region in _SIMPLIFIED_CHINESE_REGIONS else "hant")
     by_lower = {tag.lower(): tag for tag in available}
-    candidates = [wanted]
-    while "-" in wanted:
-        wanted = wanted.rsplit("-", 1)[0]
-        candidates.append(wanted)
-    for candidate in candidates:
+    for end in range(len(subtags), 0, -1):
+        candidate = "-".join(subtags[:end])
         if candidate in by_lower:
             return by_lower[candidate], None
     return "en", requested

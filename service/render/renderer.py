@@ -59,7 +59,9 @@ class Renderer:
         if fallback_from:
             notes.append(f"no letter template for language {fallback_from}; sent in English")
         if not self.templates.letter_languages[language].reviewed:
-            notes.append(f"letter text in {language} not yet reviewed by a legal translator")
+            notes.append(
+                f"letter text in {language} not yet reviewed by a legal translator (reviewed: false)"
+            )
         return DocumentHtml(DocumentKind.LETTER, text, _title_of(text), language, tuple(notes))
 
     def omnibus(self, kind: DocumentKind, filer: Decision, summary: OmnibusSummary) -> DocumentHtml:
