@@ -48,9 +48,11 @@ def render(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], **opti
     return docx.Document(io.BytesIO(content))
 
 
-def html_text(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], css_class: str) -> str:
+def html_text(
+    renderer: Renderer, kind: DocumentKind, value: dict[str, Any], css_class: str, *, draft: bool = False
+) -> str:
     """Return the text of the first element with a class in the document's HTML."""
-    html = renderer.html(kind, [parse_decision(value)], draft=True).html
+    html = renderer.html(kind, [parse_decision(value)], draft=draft).html
     element = next(e for e in parse_html(html).iter() if css_class in e.get("class", "").split())
     return " ".join("".join(element.itertext()).split())
 
@@ -204,7 +206,7 @@ def test_markup_in_a_name_appears_literally(renderer: Renderer, kind: DocumentKi
 def test_draft_says_so_in_the_header(renderer: Renderer, kind: DocumentKind) -> None:
     value = example_decision()
     header = render(renderer, kind, value, draft=True).sections[0].header
-    mark = html_text(renderer, kind, value, "draft-mark")
+    mark = html_text(renderer, kind, value, "draft-mark", draft=True)
     assert [p.style.name for p in header.paragraphs if p.text == mark] == ["Draft Mark"]
     final = render(renderer, kind, value).sections[0].header
     assert mark not in "\n".join(p.text for p in final.paragraphs)
