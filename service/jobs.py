@@ -44,15 +44,24 @@ def render_documents(batch_id: str, document_ids: list[int]) -> dict[str, int]:
 
 
 def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict[str, int]:
+    """Render what this job can claim; a transient error frees only its own documents, raised at the end."""
     token = secrets.token_hex(8)
     lease = timedelta(seconds=rt.settings.render_lease)
     claimed = rt.store.claim(document_ids, lease, token, rt.settings.job_retries)
     claimed.sort(key=lambda doc: (doc.kind, doc.subject, doc.id))
     outcome = {"rendered": 0, "failed": 0}
+    transient: Exception | None = None
     for (kind, subject), group in groupby(claimed, key=lambda doc: (doc.kind, doc.subject)):
         documents = list(group)
-        outcome[_render_group(rt, batch_id, DocumentKind(kind), subject, documents, token)] += len(documents)
+        try:
+            result = _render_group(rt, batch_id, DocumentKind(kind), subject, documents, token)
+            outcome[result] += len(documents)
+        except TRANSIENT as error:
+            # Go on with the other documents: each one it took gets its own attempt and reason.
+            transient = transient or error
         rt.store.renew_lease([doc.id for doc in claimed], lease, token)
+    if transient is not None:
+        raise transient
     courts = {doc.court_code for doc in claimed} or set(rt.store.courts_of_documents(document_ids))
     for court_code in sorted(courts):
         publish_when_finished(rt, batch_id, court_code)
