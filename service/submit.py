@@ -68,7 +68,14 @@ def submit_records(
     report = validate_records(records, max_decisions=rt.settings.max_batch_decisions)
     if report.errors and (not skip_invalid or not report.decisions):
         raise InvalidInputError(report.errors)
-    _refuse_unfinished_duplicates(rt, report)
+    try:
+        _refuse_unfinished_duplicates(rt, report)
+    except InvalidInputError:
+        # A concurrent submission of this same file may have stored it while this one validated.
+        existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
+        if existing is None:
+            raise
+        return _existing(rt, existing)
     batch_id = f"b{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(5)}"
     try:
         _store(rt, batch_id, report, content_sha256, source, idempotency_key)
