@@ -5,18 +5,33 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 from types import FrameType
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from service.errors import CourtdocsError
 from service.jobs import reconcile
 from service.runtime import Runtime, use_runtime
 from service.settings import Settings, get_settings
+from service.templating import Templates
 
 log = logging.getLogger("courtdocs.worker")
+REDIS_RETRY_SECONDS = (1, 2, 4, 8, 15)  # waits between pings while Redis is unreachable (then every 15 s)
+
+
+class _Worker(SimpleWorker):
+    """rq's SimpleWorker, remembering whether a signal asked it to stop (its loop also ends on errors)."""
+
+    stop_requested = False
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
 
 
 def prepare(settings: Settings) -> Runtime:
@@ -35,11 +50,39 @@ def run_worker(settings: Settings, *, burst: bool) -> None:
     stop = threading.Event()
     if not burst:
         threading.Thread(target=_reconcile_loop, args=(rt, stop), daemon=True, name="reconcile").start()
-    worker = SimpleWorker([rt.queue], connection=rt.redis, serializer=JSONSerializer)
     try:
-        worker.work(burst=burst, logging_level="WARNING")
+        while not _work(rt, burst=burst) and _redis_answers(rt, stop):
+            log.warning("Redis answers again; the worker resumes")
     finally:
         stop.set()
+
+
+def _work(rt: Runtime, *, burst: bool) -> bool:
+    """Run rq's loop; return True when the worker is done for good (burst finished, or asked to stop).
+
+    rq leaves its loop when Redis fails outside a blocking wait (during a job's bookkeeping).
+    """
+    worker = _Worker([rt.queue], connection=rt.redis, serializer=JSONSerializer)
+    try:
+        worker.work(burst=burst, logging_level="WARNING")
+    except RedisError as error:
+        log.warning("lost Redis (%s: %s)", type(error).__name__, error)
+    return burst or worker.stop_requested
+
+
+def _redis_answers(rt: Runtime, stop: threading.Event) -> bool:
+    """Wait until Redis answers (True) or SIGTERM or SIGINT asks the worker to stop (False)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    attempt = 0
+    while not stop.wait(REDIS_RETRY_SECONDS[min(attempt, len(REDIS_RETRY_SECONDS) - 1)]):
+        attempt += 1
+        try:
+            rt.redis.ping()
+        except RedisError:
+            continue
+        return True
+    return False
 
 
 def _reconcile_loop(rt: Runtime, stop: threading.Event) -> None:
@@ -52,7 +95,11 @@ def _reconcile_loop(rt: Runtime, stop: threading.Event) -> None:
 
 def _child(burst: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(processName)s %(name)s: %(message)s")
-    run_worker(get_settings(), burst=burst)
+    try:
+        run_worker(get_settings(), burst=burst)
+    except CourtdocsError as error:
+        log.error("worker stopped: %s", error)
+        sys.exit(1)
 
 
 def start_workers(processes: int, *, burst: bool) -> list[multiprocessing.process.BaseProcess]:
@@ -81,6 +128,11 @@ def stop_workers(children: list[multiprocessing.process.BaseProcess], timeout: f
 
 def run_pool(processes: int, *, burst: bool) -> int:
     """Run workers until they stop; SIGTERM or Ctrl-C stops them gracefully. Return the exit status."""
+    try:
+        Templates(get_settings().templates_dir).compile_all()  # refuse a broken deployment at once
+    except CourtdocsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     children = start_workers(processes, burst=burst)
 
     def _forward(signum: int, _frame: FrameType | None) -> None:
