@@ -59,6 +59,22 @@ def write_atomic(target: Path, content: bytes) -> None:
         raise StorageError(f"cannot write {target.name}: {error.strerror or error}") from error
 
 
+def temp_files(folder: Path) -> list[Path]:
+    """Return every temporary file (an unfinished atomic write) under a folder, sorted."""
+    return sorted(folder.rglob(f"{TEMP_PREFIX}*")) if folder.is_dir() else []
+
+
+def remove_temp_files(folder: Path) -> int:
+    """Remove the temporary files a killed writer left under a folder; return how many.
+
+    Call it only where no live writer can be: the caller owns the folder's contents.
+    """
+    found = temp_files(folder)
+    for path in found:
+        path.unlink(missing_ok=True)
+    return len(found)
+
+
 def _sync_dir(directory: Path) -> None:
     descriptor = os.open(directory, os.O_RDONLY)
     try:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.errors import RenderError, StorageError
+from service.errors import CourtdocsError, RenderError, StorageError
 from service.files import write_atomic
 from service.models import Decision
 from service.plan import PlannedDocument, document_path
@@ -187,6 +187,18 @@ def publish_court(batch_id: str, court_code: str) -> dict[str, Any]:
 
     try:
         return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=renew)
-    except BaseException:
-        rt.store.release_publication(batch_id, court_code, token)
+    except BaseException as error:
+        reason = failure_reason(error)
+        log.warning("publication of batch %s court %s failed: %s", batch_id, court_code, reason)
+        rt.store.release_publication(batch_id, court_code, token, reason)
         raise
+
+
+def failure_reason(error: BaseException) -> str:
+    """Return why an attempt failed in words safe to store and log: our messages carry identifiers only.
+
+    Other libraries' messages may quote a decision's values (pydantic does), so only their type is kept.
+    """
+    if isinstance(error, CourtdocsError | OSError | SQLAlchemyError):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__

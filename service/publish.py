@@ -22,7 +22,7 @@ from service.bundle import (
     write_csv,
 )
 from service.errors import StorageError
-from service.files import safe_part, write_atomic
+from service.files import remove_temp_files, safe_part, write_atomic
 from service.models import Basis, Decision
 from service.plan import person_key
 from service.render import DocumentKind, OutputFormat, Renderer
@@ -86,6 +86,7 @@ def publish(
         raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
     failed = {doc.subject: doc.last_error or "failed" for doc in documents if doc.state == "failed"}
     work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
+    _remove_leftovers(settings, store, batch_id, court_code)
 
     batch = store.batch(batch_id)
     if batch is None:
@@ -252,6 +253,23 @@ def _stored(target: Path, name: str, content: bytes, kind: str, fmt: str, pages:
     return BundleFile(name, target, kind, fmt, hashlib.sha256(content).hexdigest(), len(content), pages)
 
 
+def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_code: str) -> None:
+    """Remove what killed writers left in the court's folders: temporary files, unrecorded bundles.
+
+    Safe because the caller owns the publication and no document of the court is pending, so no
+    live job writes there; a bundle version above the latest recorded one was never published.
+    """
+    batch_dir = settings.output_dir / "batches" / safe_part(batch_id)
+    for area in ("documents", "omnibus", "bundles"):
+        remove_temp_files(batch_dir / area / safe_part(court_code))
+    latest = store.latest_bundle(batch_id, court_code)
+    recorded = latest["version"] if latest else 0
+    for path in (batch_dir / "bundles" / safe_part(court_code)).glob(f"{batch_id}-{court_code}-v*.zip"):
+        version = path.stem.rsplit("-v", 1)[-1]
+        if version.isdigit() and int(version) > recorded:
+            path.unlink(missing_ok=True)
+
+
 def _write_new_version(
     settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest
 ) -> dict[str, Any] | None:
@@ -266,7 +284,10 @@ def _write_new_version(
     # A file at this path was never recorded (a publisher died before recording it): only the
     # owner of the publication writes here, and a recorded version is never written again.
     target = settings.output_dir / relative
-    sha256, size = write_bundle(target, manifest)
+    try:
+        sha256, size = write_bundle(target, manifest)
+    except OSError as error:
+        raise StorageError(f"cannot write the bundle {target.name}: {error.strerror or error}") from error
     problems = verify_bundle(target)
     if problems:
         target.unlink()

@@ -24,6 +24,7 @@ def batch_status(rt: Runtime, batch_id: str) -> dict[str, Any] | None:
         bundle = rt.store.latest_bundle(batch_id, code)
         courts[code] = {
             "state": court["state"],
+            "last_error": court.get("last_error") if court["state"] != "published" else None,
             "documents": counts.get(code, {}),
             "bundle": None
             if bundle is None
@@ -60,6 +61,8 @@ def format_status(report: dict[str, Any]) -> str:
         bundle = court["bundle"]
         where = f", bundle v{bundle['version']}: {bundle['path']}" if bundle else ""
         lines.append(f"  {code}: {court['state']}, {_counts(court['documents'])}{where}")
+        if court.get("last_error"):
+            lines.append(f"    last publication attempt failed: {court['last_error']}")
     for failure in report["failures"]:
         lines.append(
             f"  failed: {failure['kind']}.{failure['format']} {failure['subject']}: {failure['reason']}"

@@ -24,8 +24,10 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -97,6 +99,7 @@ court_batches = Table(
     Column("job_id", String(120)),
     Column("owner", String(32)),  # token of the publish job that holds the lease
     Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),  # why the last publication attempt failed (identifiers only)
 )
 
 bundles = Table(
@@ -174,6 +177,7 @@ class Store:
             except IntegrityError:
                 # Another process created a table at the same moment; check again, it exists now.
                 metadata.create_all(self.engine, checkfirst=True)
+            _add_missing_columns(self.engine)
         except SQLAlchemyError as error:
             raise StorageError(f"cannot create the database schema: {error}") from error
 
@@ -343,7 +347,10 @@ class Store:
         with self.engine.begin() as conn:
             publishing = conn.scalar(
                 select(func.count()).where(
-                    court_batches.c.batch_id == batch_id, court_batches.c.state == "publishing"
+                    court_batches.c.batch_id == batch_id,
+                    court_batches.c.state == "publishing",
+                    court_batches.c.owner.is_not(None),
+                    court_batches.c.lease_until >= now(),
                 )
             )
             if publishing:
@@ -362,7 +369,7 @@ class Store:
                 conn.execute(
                     update(court_batches)
                     .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts))
-                    .values(state="rendering", job_id=None, lease_until=None)
+                    .values(state="rendering", job_id=None, owner=None, lease_until=None)
                 )
                 conn.execute(update(batches).where(batches.c.id == batch_id).values(state="rendering"))
         return list(courts)
@@ -526,13 +533,13 @@ class Store:
             )
             return bool(result.rowcount)
 
-    def release_publication(self, batch_id: str, court_code: str, token: str) -> None:
-        """Let another worker take the publication over at once (after a failure)."""
+    def release_publication(self, batch_id: str, court_code: str, token: str, reason: str) -> None:
+        """Let another worker take the publication over at once, noting why this attempt failed."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(court_batches)
                 .where(self._court(batch_id, court_code), court_batches.c.owner == token)
-                .values(owner=None, lease_until=None)
+                .values(owner=None, lease_until=None, last_error=reason[:2000])
             )
 
     @staticmethod
@@ -589,7 +596,7 @@ class Store:
             owned = conn.execute(
                 update(court_batches)
                 .where(self._court(batch_id, court_code), court_batches.c.owner == token)
-                .values(state="published", owner=None, lease_until=None)
+                .values(state="published", owner=None, lease_until=None, last_error=None)
             )
             if not owned.rowcount:
                 raise StorageError(f"publication of {batch_id}/{court_code} was taken over; not recorded")
@@ -620,6 +627,25 @@ def _unclaimed_court(at: datetime) -> Any:
         court_batches.c.state == "rendering",
         and_(court_batches.c.state == "publishing", _lapsed(court_batches.c.lease_until, at)),
     )
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns newer code defines to tables an older version created."""
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            except SQLAlchemyError:
+                # Another process added it a moment ago; anything else shows up on first use.
+                continue
 
 
 def _make_engine(url: str) -> Engine:
