@@ -35,9 +35,10 @@ class Record:
 class ValidationReport:
     """The outcome of validating a whole file: the valid decisions and every error."""
 
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # empty when validated without keeping them
     errors: list[FieldError] = field(default_factory=list)
     rejected_positions: list[str] = field(default_factory=list)
+    valid: int = 0  # decisions that passed, kept or not
 
     @property
     def ok(self) -> bool:
@@ -125,8 +126,12 @@ def validate_records(
     today: date | None = None,
     now: datetime | None = None,
     max_decisions: int | None = None,
+    keep_decisions: bool = True,
 ) -> ValidationReport:
-    """Validate every record and the rules that span a batch, collecting every error."""
+    """Validate every record and the rules that span a batch, collecting every error.
+
+    Without keep_decisions, only identifiers are kept, so memory stays flat for a file of any size.
+    """
     report = ValidationReport()
     seen_ids: dict[str, str] = {}
     seen_cases: dict[tuple[str, str], str] = {}
@@ -143,8 +148,10 @@ def validate_records(
             report.errors.extend(errors)
             report.rejected_positions.append(record.position)
         elif decision is not None:
-            report.decisions.append(decision)
-    if not report.errors and not report.decisions:
+            report.valid += 1
+            if keep_decisions:
+                report.decisions.append(decision)
+    if not report.errors and not report.valid:
         report.errors.append(FieldError("file", None, "", "holds no decisions (the batch is empty)"))
     return report
 
@@ -251,9 +258,11 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
     return detail["msg"]
 
 
-def validate_file(path: Path, *, today: date | None = None, now: datetime | None = None) -> ValidationReport:
-    """Validate a whole batch file."""
-    return validate_records(read_records(path), today=today, now=now)
+def validate_file(
+    path: Path, *, today: date | None = None, now: datetime | None = None, keep_decisions: bool = True
+) -> ValidationReport:
+    """Validate a whole batch file, reading JSON Lines one line at a time."""
+    return validate_records(read_records(path), today=today, now=now, keep_decisions=keep_decisions)
 
 
 def load_decisions(path: Path) -> list[Decision]:
