@@ -311,3 +311,30 @@ def tokens_revoke(token_id: int) -> None:
         click.echo(f"error: no active token {token_id}", err=True)
         sys.exit(1)
     click.echo(f"revoked token {token_id}")
+
+
+@main.command()
+@click.argument("batch_id")
+def check(batch_id: str) -> None:
+    """Check that a batch kept the promise of docs/reliability.md; print each violation, exit 1 on any."""
+    from service.check import check_batch, describe
+
+    rt = _runtime()
+    result = _or_exit(lambda: check_batch(rt.store, rt.settings.output_dir, batch_id))
+    for line in describe(result):
+        click.echo(line)
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("batch_id")
+@click.option("--force", is_flag=True, help="delete a batch that is not finished (stop the workers first)")
+def delete(batch_id: str, force: bool) -> None:
+    """Delete a batch for retention: its database rows, its files under output/batches/, its jobs."""
+    from service.retention import delete_batch, describe
+
+    rt = _runtime()
+    deletion = _or_exit(lambda: delete_batch(rt, batch_id, force=force))
+    for line in describe(deletion):
+        click.echo(line)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -614,6 +615,36 @@ class Store:
                     .values(state="published", finished_at=now())
                 )
             return not unpublished
+
+    # -- checking and deleting a whole batch ----------------------------------------------
+
+    def bundles_of(self, batch_id: str) -> list[dict[str, Any]]:
+        """Return every recorded bundle version of a batch, by court and version."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(bundles)
+                .where(bundles.c.batch_id == batch_id)
+                .order_by(bundles.c.court_code, bundles.c.version)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    def decision_rows(self, batch_id: str) -> Iterator[dict[str, Any]]:
+        """Yield every decision row of a batch (with its payload) in file order, streaming."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=1000).execute(
+                select(decisions).where(decisions.c.batch_id == batch_id).order_by(decisions.c.position)
+            )
+            for row in result:
+                yield dict(row._mapping)
+
+    def delete_batch(self, batch_id: str) -> dict[str, int]:
+        """Delete a batch and every row that belongs to it in one transaction; return rows per table."""
+        deleted = {}
+        with self.engine.begin() as conn:
+            for table in (bundles, court_batches, documents, decisions, batches):
+                column = table.c.id if table is batches else table.c.batch_id
+                deleted[table.name] = conn.execute(delete(table).where(column == batch_id)).rowcount
+        return deleted
 
 
 def _lapsed(lease_until: Any, at: datetime) -> Any:

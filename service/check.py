@@ -1,0 +1,355 @@
+"""`courtdocs check`: whether a batch kept the promise of docs/reliability.md, every violation in words.
+
+Facts are gathered from the database and the output folder once (`gather`); the rules are pure
+functions of those facts, so tests can hand them any state, good or broken.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.bundle import CLERK_IMPORT, MANIFEST_JSON, file_digest, verify_bundle
+from service.files import safe_part, temp_files
+from service.plan import CASE_DOCUMENTS
+from service.store import DocumentRow, Store
+
+CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the check needs of one submitted decision."""
+
+    decision_id: str
+    court_code: str
+    case_number: str
+    person_key: str
+    notify: bool
+
+
+@dataclass(frozen=True)
+class BundleFacts:
+    """One recorded bundle version: what the database says and what the file holds."""
+
+    court_code: str
+    version: int
+    path: str
+    recorded_sha256: str
+    recorded_bytes: int
+    actual: tuple[str, int] | None  # the file's SHA-256 and size; None when the file is missing
+    problems: list[str]  # verify_bundle's findings
+    manifest: dict[str, Any]
+    clerk_decisions: list[str]  # decision ids in the clerk import file
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    """Everything the rules look at, read once."""
+
+    batch: dict[str, Any]
+    courts: list[dict[str, Any]]
+    decisions: list[DecisionFacts]
+    documents: list[DocumentRow]
+    bundles: list[BundleFacts]
+    file_hashes: dict[int, str | None] = field(default_factory=dict)  # rendered document id -> on disk
+    temp_files: list[str] = field(default_factory=list)
+    unrecorded_bundles: list[str] = field(default_factory=list)
+
+    def latest(self) -> dict[str, BundleFacts]:
+        """Return the latest recorded bundle of each court."""
+        latest: dict[str, BundleFacts] = {}
+        for bundle in self.bundles:
+            if bundle.court_code not in latest or bundle.version > latest[bundle.court_code].version:
+                latest[bundle.court_code] = bundle
+        return latest
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking one batch."""
+
+    batch_id: str
+    violations: list[str]
+    decisions: int = 0
+    failed_decisions: int = 0
+    bundles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+# -- gathering ---------------------------------------------------------------------------
+
+
+def check_batch(store: Store, output_dir: Path, batch_id: str) -> CheckResult:
+    """Check one batch against every rule; a batch that does not exist is one violation."""
+    facts = gather(store, output_dir, batch_id)
+    if facts is None:
+        return CheckResult(batch_id, [f"batch {batch_id}: no such batch"])
+    violations = [problem for rule in RULES for problem in rule(facts)]
+    failed = {doc.subject for doc in facts.documents if doc.state == "failed" and doc.kind != "letter"}
+    return CheckResult(batch_id, violations, len(facts.decisions), len(failed), len(facts.bundles))
+
+
+def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
+    """Read the batch's rows, its bundles and its folder."""
+    batch = store.batch(batch_id)
+    if batch is None:
+        return None
+    courts = store.courts_of(batch_id)
+    documents = [doc for court in courts for doc in store.documents_of(batch_id, court["court_code"])]
+    recorded = store.bundles_of(batch_id)
+    folder = output_dir / "batches" / safe_part(batch_id)
+    return BatchFacts(
+        batch=batch,
+        courts=courts,
+        decisions=[_decision_facts(row) for row in store.decision_rows(batch_id)],
+        documents=documents,
+        bundles=[_bundle_facts(output_dir, row) for row in recorded],
+        file_hashes={doc.id: _hash_of(output_dir, doc.path) for doc in documents if doc.state == "rendered"},
+        temp_files=[str(path.relative_to(output_dir)) for path in temp_files(folder)],
+        unrecorded_bundles=_unrecorded(output_dir, folder, recorded),
+    )
+
+
+def _decision_facts(row: dict[str, Any]) -> DecisionFacts:
+    person = json.loads(row["payload"]).get("person", {})
+    return DecisionFacts(
+        row["decision_id"],
+        row["court_code"],
+        row["case_number"],
+        row["person_key"],
+        bool(person.get("notify", True)),
+    )
+
+
+def _hash_of(output_dir: Path, relative: str | None) -> str | None:
+    path = output_dir / relative if relative else None
+    return file_digest(path)[0] if path is not None and path.is_file() else None
+
+
+def _bundle_facts(output_dir: Path, row: dict[str, Any]) -> BundleFacts:
+    path = output_dir / row["path"]
+    actual = file_digest(path) if path.is_file() else None
+    manifest, clerk = _read_bundle(path) if actual else ({}, [])
+    return BundleFacts(
+        court_code=row["court_code"],
+        version=row["version"],
+        path=row["path"],
+        recorded_sha256=row["sha256"],
+        recorded_bytes=row["bytes"],
+        actual=actual,
+        problems=verify_bundle(path) if actual else [],
+        manifest=manifest,
+        clerk_decisions=clerk,
+    )
+
+
+def _read_bundle(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """Return a bundle's manifest and the decision ids of its clerk import file (empty if unreadable)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read(MANIFEST_JSON))
+            rows = csv.DictReader(io.StringIO(archive.read(CLERK_IMPORT).decode("utf-8")))
+            return manifest, [row["decision_id"] for row in rows]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return {}, []  # verify_bundle reports what is wrong with it
+
+
+def _unrecorded(output_dir: Path, folder: Path, recorded: list[dict[str, Any]]) -> list[str]:
+    known = {row["path"] for row in recorded}
+    found = (str(path.relative_to(output_dir)) for path in (folder / "bundles").rglob("*.zip"))
+    return sorted(path for path in found if path not in known)
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+def outcome_rule(facts: BatchFacts) -> list[str]:
+    """Every decision's documents (and each letter) exist and ended rendered, or failed with a reason."""
+    problems = []
+    by_subject: dict[str, list[DocumentRow]] = {}
+    for doc in facts.documents:
+        by_subject.setdefault(doc.subject, []).append(doc)
+    expected = {f"{kind.value}.{fmt.value}" for kind, fmt in CASE_DOCUMENTS}
+    for decision in facts.decisions:
+        have = {f"{doc.kind}.{doc.format}" for doc in by_subject.get(decision.decision_id, [])}
+        problems += [
+            f"decision {decision.decision_id}: no {name} document" for name in sorted(expected - have)
+        ]
+    for key in sorted({d.person_key for d in facts.decisions if d.notify} - set(by_subject)):
+        problems.append(f"person {key}: no letter document")
+    for doc in facts.documents:
+        if doc.state not in ("rendered", "failed"):
+            problems.append(f"{_name(doc)}: still {doc.state}")
+        elif doc.state == "failed" and not (doc.last_error or "").strip():
+            problems.append(f"{_name(doc)}: failed without a reason")
+        elif doc.state == "rendered" and facts.file_hashes.get(doc.id) != doc.sha256:
+            problems.append(f"{_name(doc)}: the file on disk is missing or differs from its record")
+    return problems
+
+
+def placement_rule(facts: BatchFacts) -> list[str]:
+    """Each rendered decision's documents sit exactly once in its court's latest bundle; failed ones not."""
+    latest = facts.latest()
+    failed = {doc.subject for doc in facts.documents if doc.state == "failed"}
+    problems = []
+    for doc in facts.documents:
+        bundle = latest.get(doc.court_code)
+        if bundle is None or doc.state == "pending":
+            continue
+        entries = [item for item in bundle.manifest.get("files", []) if _is_entry_of(item, doc)]
+        decision_failed = doc.kind != "letter" and doc.subject in failed
+        if decision_failed or doc.state == "failed":
+            if entries:
+                problems.append(f"{_name(doc)}: in bundle {bundle.path} although it failed")
+            if doc.state == "failed" and not _listed_as_failed(bundle, doc):
+                problems.append(f"{_name(doc)}: failed but not listed in the failures of {bundle.path}")
+        elif len(entries) != 1:
+            problems.append(f"{_name(doc)}: {len(entries)} entries in bundle {bundle.path}, not exactly one")
+        elif entries[0].get("sha256") != doc.sha256:
+            problems.append(f"{_name(doc)}: bundle {bundle.path} holds other bytes than were rendered")
+    return problems
+
+
+def provenance_rule(facts: BatchFacts) -> list[str]:
+    """No bundle holds anything that was not submitted to this batch and court."""
+    courts = {d.decision_id: d for d in facts.decisions}
+    people = {d.person_key for d in facts.decisions}
+    problems = []
+    for bundle in facts.bundles:
+        manifest = bundle.manifest
+        if manifest and (manifest.get("batch_id"), manifest.get("court", {}).get("code")) != (
+            facts.batch["id"],
+            bundle.court_code,
+        ):
+            problems.append(f"bundle {bundle.path}: its manifest names another batch or court")
+        for item in manifest.get("files", []):
+            problem = _foreign_entry(item, bundle.court_code, courts, people)
+            if problem:
+                problems.append(f"bundle {bundle.path}: {item.get('path')}: {problem}")
+        for decision_id in sorted(set(bundle.clerk_decisions)):
+            decision = courts.get(decision_id)
+            if decision is None or decision.court_code != bundle.court_code:
+                problems.append(f"bundle {bundle.path}: clerk import lists {decision_id}, not submitted here")
+    return problems
+
+
+def integrity_rule(facts: BatchFacts) -> list[str]:
+    """Every published version is still the file recorded, and every entry matches its manifest."""
+    problems = []
+    for bundle in facts.bundles:
+        if bundle.actual is None:
+            problems.append(f"bundle {bundle.path}: recorded but missing")
+        elif bundle.actual != (bundle.recorded_sha256, bundle.recorded_bytes):
+            problems.append(f"bundle {bundle.path}: modified since it was published (hash or size differs)")
+        problems += [f"bundle {bundle.path}: {problem}" for problem in bundle.problems]
+    problems += [f"{path}: a bundle file that was never published" for path in facts.unrecorded_bundles]
+    return problems
+
+
+def leftovers_rule(facts: BatchFacts) -> list[str]:
+    """No temporary file is left in the batch's folder."""
+    return [f"{path}: temporary file left behind" for path in facts.temp_files]
+
+
+def state_rule(facts: BatchFacts) -> list[str]:
+    """The batch is published exactly when every court is, and a published court has its bundle."""
+    batch_id, state = facts.batch["id"], facts.batch["state"]
+    courts = {court["court_code"]: court for court in facts.courts}
+    pending = Counter(doc.court_code for doc in facts.documents if doc.state == "pending")
+    latest = facts.latest()
+    problems = []
+    all_published = bool(courts) and all(c["state"] == "published" for c in courts.values())
+    if (state == "published") != all_published:
+        problems.append(f"batch {batch_id}: state {state}, but {_court_states(courts)}")
+    if state == "published" and facts.batch.get("finished_at") is None:
+        problems.append(f"batch {batch_id}: published without a finish time")
+    if facts.batch["decision_count"] != len(facts.decisions):
+        recorded = facts.batch["decision_count"]
+        problems.append(f"batch {batch_id}: {recorded} decisions recorded, {len(facts.decisions)} stored")
+    for code, court in sorted(courts.items()):
+        if court["state"] != "published":
+            reason = f" (last attempt failed: {court['last_error']})" if court.get("last_error") else ""
+            problems.append(f"court {code}: not published yet, {court['state']}{reason}")
+        elif pending[code]:
+            problems.append(f"court {code}: published with {pending[code]} document(s) pending")
+        elif code not in latest:
+            problems.append(f"court {code}: published without a bundle")
+    return problems
+
+
+RULES: list[Callable[[BatchFacts], list[str]]] = [
+    state_rule,
+    outcome_rule,
+    placement_rule,
+    provenance_rule,
+    integrity_rule,
+    leftovers_rule,
+]
+
+
+def _name(doc: DocumentRow) -> str:
+    owner = "letter of person" if doc.kind == "letter" else "decision"
+    return f"{owner} {doc.subject} {doc.kind}.{doc.format}"
+
+
+def _is_entry_of(item: dict[str, Any], doc: DocumentRow) -> bool:
+    if doc.kind == "letter":
+        return item.get("path") == f"{LETTER_PREFIX}{doc.subject}.{doc.format}"
+    return (item.get("decision_id"), item.get("kind"), item.get("format")) == (
+        doc.subject,
+        doc.kind,
+        doc.format,
+    )
+
+
+def _listed_as_failed(bundle: BundleFacts, doc: DocumentRow) -> bool:
+    failures = bundle.manifest.get("failures", [])
+    return (doc.subject, doc.kind, doc.format) in {
+        (f.get("subject"), f.get("kind"), f.get("format")) for f in failures
+    }
+
+
+def _foreign_entry(
+    item: dict[str, Any], court_code: str, decisions: dict[str, DecisionFacts], people: set[str]
+) -> str | None:
+    """Return why a manifest entry is not something submitted to this batch and court, or None."""
+    path = str(item.get("path", ""))
+    if path.startswith(CASE_PREFIX):
+        decision = decisions.get(str(item.get("decision_id")))
+        if decision is None or decision.court_code != court_code:
+            return "a case document of a decision not submitted to this court in this batch"
+        if not path.startswith(f"{CASE_PREFIX}{decision.case_number}_{decision.decision_id}/"):
+            return "filed under another case"
+        return None
+    if path.startswith(LETTER_PREFIX):
+        key = path.removeprefix(LETTER_PREFIX).rsplit(".", 1)[0]
+        return None if key in people else "a letter to nobody in this batch"
+    if path.startswith(OMNIBUS_PREFIX) or path == CLERK_IMPORT:
+        return None
+    return "not a kind of file a bundle holds"
+
+
+def _court_states(courts: dict[str, dict[str, Any]]) -> str:
+    return ", ".join(f"{code} {court['state']}" for code, court in sorted(courts.items())) or "no courts"
+
+
+def describe(result: CheckResult) -> Iterable[str]:
+    """Return the lines `courtdocs check` prints."""
+    yield from result.violations
+    verdict = "VIOLATIONS" if result.violations else "ok"
+    yield (
+        f"batch {result.batch_id}: {verdict}: {result.decisions} decision(s), "
+        f"{result.failed_decisions} failed with a reason, {result.bundles} bundle version(s) checked"
+        + (f", {len(result.violations)} violation(s)" if result.violations else "")
+    )
