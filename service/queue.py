@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -38,8 +40,13 @@ def shutdown_embedded(connection: Redis, settings: Settings) -> None:
     """Stop the embedded Redis server (no-op when REDIS_URL points at a real one)."""
     if settings.redis_url:
         return
-    with contextlib.suppress(RedisConnectionError):  # the server closes the connection as it stops
-        connection.shutdown(nosave=True)
+    # A client of its own that does not retry: the server closing the connection is the success.
+    once = Redis(
+        unix_socket_path=connection.connection_pool.connection_kwargs["path"], retry=Retry(NoBackoff(), 0)
+    )
+    with contextlib.suppress(RedisConnectionError):
+        once.shutdown(nosave=True)
+    once.close()
 
 
 def make_queue(connection: Redis, settings: Settings) -> Queue:
