@@ -223,7 +223,7 @@ def placement_rule(facts: BatchFacts) -> list[str]:
 
 def provenance_rule(facts: BatchFacts) -> list[str]:
     """No bundle holds anything that was not submitted to this batch and court."""
-    courts = {d.decision_id: d for d in facts.decisions}
+    decisions = {d.decision_id: d for d in facts.decisions}
     people = {d.person_key for d in facts.decisions}
     problems = []
     for bundle in facts.bundles:
@@ -234,11 +234,11 @@ def provenance_rule(facts: BatchFacts) -> list[str]:
         ):
             problems.append(f"bundle {bundle.path}: its manifest names another batch or court")
         for item in manifest.get("files", []):
-            problem = _foreign_entry(item, bundle.court_code, courts, people)
+            problem = _foreign_entry(item, bundle.court_code, decisions, people)
             if problem:
                 problems.append(f"bundle {bundle.path}: {item.get('path')}: {problem}")
         for decision_id in sorted(set(bundle.clerk_decisions)):
-            decision = courts.get(decision_id)
+            decision = decisions.get(decision_id)
             if decision is None or decision.court_code != bundle.court_code:
                 problems.append(f"bundle {bundle.path}: clerk import lists {decision_id}, not submitted here")
     return problems
