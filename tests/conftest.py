@@ -25,3 +25,19 @@ def example_decision() -> dict[str, Any]:
 def decision() -> dict[str, Any]:
     """Provide a fresh copy of the example decision, to change one field of."""
     return example_decision()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", help="also run tests marked slow (long fault schedules, huge files)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked slow unless --slow is given: CI runs their short variants only."""
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

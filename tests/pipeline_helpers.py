@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -71,6 +72,15 @@ class Pipeline:
             start_new_session=True,
         )
 
+    def serve(self, port: int) -> subprocess.Popen[bytes]:
+        """Start `courtdocs serve` on 127.0.0.1:port (the caller terminates it)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     def sample_file(self, decisions: int, *, courts: int = 3, seed: int = 7) -> Path:
         path = self.output / f"sample-{decisions}-{courts}-{seed}.jsonl"
         with path.open("w", encoding="utf-8") as stream:
@@ -90,6 +100,13 @@ def make_pipeline(
     env.update(extra)
     output.mkdir(parents=True, exist_ok=True)
     return Pipeline(env, output)
+
+
+def free_port() -> int:
+    """Return a TCP port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +15,7 @@ import pytest
 
 from service.accounts import Accounts, Role
 from service.bundle import verify_bundle
-from tests.pipeline_helpers import Pipeline, make_pipeline
+from tests.pipeline_helpers import Pipeline, free_port, make_pipeline
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,12 +42,6 @@ class Server:
     case_number: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
@@ -65,13 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     accounts = Accounts(pipeline.runtime().store)
     accounts.add_user("clerk", Role.CLERK, ["LA-CCB"], PASSWORD)
     accounts.add_user("attorney", Role.ATTORNEY, [], PASSWORD)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=pipeline.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    process = pipeline.serve(port)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url + "/login")

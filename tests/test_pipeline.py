@@ -98,6 +98,8 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
     assert letters == len(people)
     leftovers = [p for p in pipeline.output.rglob(".tmp-*")]
     assert leftovers == []
+    check = pipeline.courtdocs("check", batch_id, check=False)
+    assert check.returncode == 0, check.stdout
 
 
 def test_a_batch_across_three_courts_ends_in_three_verified_bundles(pipeline: Pipeline) -> None:
