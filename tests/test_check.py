@@ -1,0 +1,227 @@
+"""`courtdocs check`: a kept promise passes; each way of breaking it is reported in words.
+
+One batch is rendered for the module: two courts, a decision that failed for good, a retried one
+(so one court has two bundle versions). Each test breaks a copy of it and checks the copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from service.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
+from service.publish import publish
+from service.render import Renderer
+from service.settings import Settings
+from service.store import Store
+from tests.fault_helpers import FAST, submit
+from tests.pipeline_helpers import Pipeline, make_pipeline
+
+LINEAR_B = "𐀀𐀁"  # no bundled font draws it: the decision fails with a reason
+
+
+@dataclass(frozen=True)
+class Published:
+    """A finished batch, and the decisions that failed and were retried in it."""
+
+    pipeline: Pipeline
+    batch_id: str
+    failed_id: str
+    retried_id: str
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    pipeline = make_pipeline(tmp_path_factory.mktemp("check") / "out", **FAST)
+    pipeline.runtime().redis.ping()
+    sample = pipeline.sample_file(8, courts=2, seed=31)
+    lines = [json.loads(line) for line in sample.read_text().splitlines()]
+    for index in (2, 5):
+        lines[index]["person"]["aka"] = [LINEAR_B]
+    sample.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    batch_id = submit(pipeline, sample)
+    pipeline.courtdocs("worker", "--burst")
+    retried = lines[2]["decision_id"]
+    fixed = dict(lines[2], person=dict(lines[2]["person"], aka=[]))
+    with pipeline.runtime().store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE decisions SET payload = :payload WHERE decision_id = :id"),
+            {"payload": json.dumps(fixed), "id": retried},
+        )
+    pipeline.courtdocs("retry", batch_id)
+    pipeline.courtdocs("worker", "--burst")
+    yield Published(pipeline, batch_id, lines[5]["decision_id"], retried)
+    pipeline.close()
+
+
+@dataclass
+class Copy:
+    """A copy of the published installation that a test may break."""
+
+    output: Path
+    batch_id: str
+    store: Store
+
+    def run(self, sql: str, **values: object) -> None:
+        with self.store.engine.begin() as conn:
+            conn.execute(text(sql), values)
+
+    def violations(self) -> list[str]:
+        return check_batch(self.store, self.output, self.batch_id).violations
+
+    def facts(self) -> BatchFacts:
+        facts = gather(self.store, self.output, self.batch_id)
+        assert facts is not None
+        return facts
+
+    def bundle_paths(self) -> list[Path]:
+        return [self.output / row["path"] for row in self.store.bundles_of(self.batch_id)]
+
+
+@pytest.fixture
+def copy(published: Published, tmp_path: Path) -> Iterator[Copy]:
+    output = tmp_path / "out"
+    shutil.copytree(published.pipeline.output, output, ignore=shutil.ignore_patterns("redis"))
+    store = Store(Settings(output_dir=output).sqlite_url)
+    yield Copy(output, published.batch_id, store)
+    store.dispose()
+
+
+def test_the_published_batch_passes_and_the_cli_says_so(published: Published) -> None:
+    result = published.pipeline.courtdocs("check", published.batch_id, check=False)
+    assert result.returncode == 0, result.stdout
+    assert "ok: 8 decision(s), 1 failed with a reason, 3 bundle version(s) checked" in result.stdout
+
+
+def test_the_fixture_has_a_retried_decision_in_version_two_and_a_failed_one(copy: Copy) -> None:
+    versions = sorted(row["version"] for row in copy.store.bundles_of(copy.batch_id))
+    assert versions == [1, 1, 2] and len(copy.store.failed_documents(copy.batch_id)) >= 4
+
+
+def test_a_modified_bundle_is_reported_for_every_version(copy: Copy) -> None:
+    for path in copy.bundle_paths():
+        with path.open("ab") as bundle:
+            bundle.write(b"\0")
+    found = "\n".join(copy.violations())
+    assert found.count("modified since it was published") == 3
+
+
+def test_a_missing_bundle_and_a_changed_document_are_reported(copy: Copy, published: Published) -> None:
+    copy.bundle_paths()[0].unlink()
+    document = next((copy.output / "batches").rglob("order.pdf"))
+    document.write_bytes(document.read_bytes() + b"%")
+    found = "\n".join(copy.violations())
+    assert "recorded but missing" in found
+    assert "the file on disk is missing or differs from its record" in found
+
+
+def test_a_temporary_file_and_an_unpublished_bundle_are_reported(copy: Copy) -> None:
+    folder = copy.bundle_paths()[0].parent
+    (folder / ".tmp-abc123").write_bytes(b"half a zip")
+    shutil.copy(copy.bundle_paths()[0], folder / f"{copy.batch_id}-{folder.name}-v009.zip")
+    found = "\n".join(copy.violations())
+    assert ".tmp-abc123: temporary file left behind" in found
+    assert "-v009.zip: a bundle file that was never published" in found
+
+
+def test_a_pending_document_a_failure_without_reason_and_a_wrong_state_are_reported(
+    copy: Copy, published: Published
+) -> None:
+    copy.run("UPDATE documents SET state = 'pending' WHERE kind = 'letter'")
+    copy.run("UPDATE documents SET last_error = NULL WHERE subject = :id", id=published.failed_id)
+    found = "\n".join(copy.violations())
+    assert "letter.pdf: still pending" in found and "document(s) pending" in found
+    assert f"decision {published.failed_id} motion.pdf: failed without a reason" in found
+    copy.run("UPDATE court_batches SET state = 'rendering', last_error = 'x' WHERE court_code = 'LA-CCB'")
+    found = "\n".join(copy.violations())
+    assert "state published, but LA-CCB rendering" in found
+    assert "court LA-CCB: not published yet, rendering (last attempt failed: x)" in found
+
+
+def test_a_missing_or_doubled_document_in_the_latest_bundle_is_reported(copy: Copy) -> None:
+    facts = copy.facts()
+    assert placement_rule(facts) == []
+    bundle = facts.latest()["LA-CCB"]
+    files = bundle.manifest["files"]
+    doubled = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=files + files[-1:]))
+    missing = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=files[:-1]))
+    for broken, expected in ((doubled, "2 entries"), (missing, "0 entries")):
+        others = [b for b in facts.bundles if b is not bundle]
+        problems = placement_rule(dataclasses.replace(facts, bundles=[*others, broken]))
+        assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_anything_in_a_bundle_that_was_not_submitted_is_reported(copy: Copy, published: Published) -> None:
+    facts = copy.facts()
+    assert provenance_rule(facts) == []
+    bundle = facts.latest()["LA-CCB"]
+    strangers = [
+        {"path": "cases/X1_NOT-SUBMITTED/motion.pdf", "decision_id": "NOT-SUBMITTED"},
+        {"path": "letters/p-nobody.pdf", "decision_id": None},
+        {"path": "secrets.txt", "decision_id": None},
+    ]
+    other_court = next(d for d in facts.decisions if d.court_code != "LA-CCB")
+    strangers.append(
+        {
+            "path": f"cases/{other_court.case_number}_{other_court.decision_id}/order.pdf",
+            "decision_id": other_court.decision_id,
+        }
+    )
+    forged = dataclasses.replace(
+        bundle,
+        manifest=dict(bundle.manifest, batch_id="b20000101-0000000000", files=strangers),
+        clerk_decisions=["NOT-SUBMITTED"],
+    )
+    problems = provenance_rule(dataclasses.replace(facts, bundles=[forged]))
+    assert len(problems) == 6, problems
+    assert any("names another batch or court" in p for p in problems)
+    assert any("a letter to nobody in this batch" in p for p in problems)
+    assert sum("not submitted to this court in this batch" in p for p in problems) == 2
+    assert any("clerk import lists NOT-SUBMITTED" in p for p in problems)
+
+
+def test_an_unknown_batch_is_one_violation(copy: Copy) -> None:
+    assert check_batch(copy.store, copy.output, "b20000101-0000000000").violations == [
+        "batch b20000101-0000000000: no such batch"
+    ]
+
+
+def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> None:
+    court = "LA-CCB"
+    folder = copy.output / "batches" / copy.batch_id
+    leftovers = [
+        folder / "documents" / court / "letters" / ".tmp-killed",
+        folder / "omnibus" / court / ".tmp-killed",
+        folder / "bundles" / court / ".tmp-killed",
+    ]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    stray = folder / "bundles" / court / f"{copy.batch_id}-{court}-v009.zip"
+    stray.write_bytes(b"never recorded")
+    copy.run("UPDATE court_batches SET state = 'publishing', owner = 'tok' WHERE court_code = :c", c=court)
+    settings = dataclasses.replace(Settings.from_env(), output_dir=copy.output)
+    result = publish(
+        settings, copy.store, Renderer(settings), copy.batch_id, court, token="tok", renew=lambda: None
+    )
+    assert result["published"] is True
+    assert not any(path.exists() for path in [*leftovers, stray])
+    assert copy.violations() == []
+
+
+def test_an_older_database_gains_the_publication_error_column(tmp_path: Path) -> None:
+    store = Store(Settings(output_dir=tmp_path).sqlite_url)
+    store.create_schema()
+    with store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE court_batches DROP COLUMN last_error"))
+    store.create_schema()
+    with store.engine.connect() as conn:
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(court_batches)"))]
+    store.dispose()
+    assert "last_error" in columns
