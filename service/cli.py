@@ -61,7 +61,7 @@ def validate(batch_file: Path) -> None:
     """Validate a .json or .jsonl file of decisions: every error, one per line."""
     from service.validation import validate_file
 
-    report = validate_file(batch_file)
+    report = validate_file(batch_file, keep_decisions=False)  # flat memory for a file of any size
     for error in report.errors:
         click.echo(str(error))
     if report.errors:
@@ -70,7 +70,7 @@ def validate(batch_file: Path) -> None:
             err=True,
         )
         sys.exit(1)
-    click.echo(f"{len(report.decisions)} valid decision(s)")
+    click.echo(f"{report.valid} valid decision(s)")
 
 
 @main.command()
