@@ -22,7 +22,7 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
     from datetime import timedelta
 
     from service.files import write_atomic
-    from service.jobs import _decisions_for, publish_when_finished
+    from service.jobs import publish_when_finished, stored_decisions
     from service.plan import PlannedDocument, document_path
     from service.render import DocumentKind, OutputFormat, Renderer
     from service.runtime import Runtime
@@ -34,7 +34,9 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
     for doc in claimed:
         renderer = Renderer(rt.settings)  # templates, fonts and stylesheet set up for every render
         kind, output_format = DocumentKind(doc.kind), OutputFormat(doc.format)
-        rendered = renderer.render(kind, _decisions_for(rt.store, batch_id, kind, doc.subject), output_format)
+        rendered = renderer.render(
+            kind, stored_decisions(rt.store, batch_id, kind, doc.subject), output_format
+        )
         path = document_path(batch_id, PlannedDocument(doc.court_code, doc.subject, kind, output_format))
         write_atomic(rt.settings.output_dir / path, rendered.content)
         digest = hashlib.sha256(rendered.content).hexdigest()

@@ -61,6 +61,10 @@ class MissingGlyphError(RenderError):
         )
 
 
+class StoredDecisionError(RenderError):
+    """Raised when a decision stored after validation no longer validates (the model changed)."""
+
+
 class ForbiddenResourceError(RenderError):
     """Raised when a document refers to anything but the project's own assets."""
 

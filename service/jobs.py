@@ -15,12 +15,11 @@ from datetime import timedelta
 from itertools import groupby
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.errors import CourtdocsError, RenderError, StorageError
 from service.files import write_atomic
-from service.models import Decision
+from service.models import Decision, from_stored
 from service.plan import PlannedDocument, document_path
 from service.queue import JobSpec, enqueue_all, is_waiting
 from service.render import DocumentKind, OutputFormat
@@ -74,7 +73,7 @@ def _render_group(
     """Render one document in each of its formats from a single HTML render; return the outcome."""
     ids = [doc.id for doc in documents]
     try:
-        decisions = _decisions_for(rt.store, batch_id, kind, subject)
+        decisions = stored_decisions(rt.store, batch_id, kind, subject)
         html = rt.renderer.html(kind, decisions)
         for doc in documents:
             rendered = rt.renderer.convert(html, OutputFormat(doc.format))
@@ -101,18 +100,15 @@ def _render_group(
     return "rendered"
 
 
-def _decisions_for(store: Store, batch_id: str, kind: DocumentKind, subject: str) -> list[Decision]:
+def stored_decisions(store: Store, batch_id: str, kind: DocumentKind, subject: str) -> list[Decision]:
+    """Return the decisions a document is rendered from: one, or a person's to notify for a letter."""
     if kind is DocumentKind.LETTER:
         payloads = store.person_payloads(batch_id, subject)
     else:
         payloads = list(store.decision_payloads(batch_id, [subject]).values())
     if not payloads:
         raise StorageError(f"batch {batch_id} has no decision for {kind.value} {subject}")
-    try:
-        decisions = [Decision.model_validate_json(payload) for payload in payloads]
-    except ValidationError:
-        # Never pass pydantic's message on: it quotes the stored values (names, dates of birth).
-        raise RenderError("the stored decision no longer validates against decision/v1") from None
+    decisions = [from_stored(payload) for payload in payloads]
     if kind is DocumentKind.LETTER:
         decisions = [decision for decision in decisions if decision.person.notify]
     return decisions

@@ -16,11 +16,14 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from service.errors import StoredDecisionError
 
 FORMAT = "decision/v1"
 
@@ -283,3 +286,14 @@ class Decision(_Strict):
     def relief_kinds(self) -> list[Relief]:
         """Return each kind of relief this decision grants, in first-seen order."""
         return list(dict.fromkeys(count.relief for count in self.counts))
+
+
+def from_stored(payload: str) -> Decision:
+    """Return a decision stored after validation, never letting pydantic's message out.
+
+    That message quotes the values (names, dates of birth); it must not reach a log or a client.
+    """
+    try:
+        return Decision.model_validate_json(payload)
+    except ValidationError:
+        raise StoredDecisionError("a stored decision no longer validates against decision/v1") from None

@@ -23,7 +23,7 @@ from service.bundle import (
 )
 from service.errors import StorageError
 from service.files import remove_temp_files, safe_part, write_atomic
-from service.models import Basis, Decision
+from service.models import Basis, Decision, from_stored
 from service.plan import person_key
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
@@ -147,7 +147,7 @@ def _scan_court(
 
 def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decision]:
     for _, payload in store.court_payloads(batch_id, court_code):
-        yield Decision.model_validate_json(payload)
+        yield from_stored(payload)
 
 
 def _render_exhibit(

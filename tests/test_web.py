@@ -440,3 +440,26 @@ def test_pages_send_people_without_a_session_to_the_login_page(site: Site) -> No
     site.client.cookies.clear()
     response = site.client.get("/clerk", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_a_stored_decision_that_no_longer_validates_is_refused_without_quoting_it(site: Site) -> None:
+    """pydantic's message quotes values (names, dates of birth); it must not reach the client."""
+    from sqlalchemy import update
+
+    from service.store import decisions
+
+    value = dict(
+        example_decision(), decision_id="WEB-STALE", case={"number": "STALE1", "convicted_on": "1998-06-15"}
+    )
+    site.client.post(
+        "/api/v1/batches",
+        content=json.dumps([value]),
+        headers={**site.auth("submitter"), "content-type": "application/json"},
+    )
+    stale = json.dumps(dict(value, person=dict(value["person"], dob="not a date")))
+    rt = site.client.app.state.runtime  # type: ignore[attr-defined]
+    with rt.store.engine.begin() as conn:
+        conn.execute(update(decisions).where(decisions.c.decision_id == "WEB-STALE").values(payload=stale))
+    response = site.get("/api/v1/decisions/WEB-STALE/documents/motion.pdf", "attorney")
+    assert response.status_code == 422 and error_of(response)["code"] == "cannot_render"
+    assert value["person"]["name"] not in response.text and "not a date" not in response.text

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from service.accounts import Role, User
 from service.errors import FieldError, InvalidInputError
+from service.jobs import stored_decisions
 from service.models import Decision
 from service.render import DocumentKind, OutputFormat, RenderedDocument
 from service.render.documents import MEDIA_TYPES
@@ -188,14 +189,11 @@ def get_document(
 
 
 def _decisions_for(rt: Any, row: dict[str, Any], kind: str) -> list[Decision]:
-    if kind == "letter":
-        payloads = rt.store.person_payloads(row["batch_id"], row["person_key"])
-        decisions = [Decision.model_validate_json(payload) for payload in payloads]
-        decisions = [decision for decision in decisions if decision.person.notify]
-        if not decisions:
-            raise HTTPException(404, "this person is not to be notified: there is no letter")
-        return decisions
-    return [Decision.model_validate_json(row["payload"])]
+    subject = row["person_key"] if kind == "letter" else row["decision_id"]
+    decisions = stored_decisions(rt.store, row["batch_id"], DocumentKind(kind), subject)
+    if not decisions:
+        raise HTTPException(404, "this person is not to be notified: there is no letter")
+    return decisions
 
 
 @router.post("/preview", summary="Render an unsaved decision as a draft; nothing is stored")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.accounts import Role, User
-from service.models import Decision
+from service.models import from_stored
 from service.status import batch_status
 from service.web.api import get_manifest
 from service.web.deps import (
@@ -149,5 +149,5 @@ def attorney_page(
     found = []
     if query:
         for row in rt.store.find_decisions(query):
-            found.append({"row": row, "decision": Decision.model_validate_json(row["payload"])})
+            found.append({"row": row, "decision": from_stored(row["payload"])})
     return _page(request, rt, "attorney.html", query=query, found=found)
