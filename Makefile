@@ -1,7 +1,7 @@
 # The two commands of the quick start: `make demo` and `make test`.
 PYTHON ?= python3
 
-.PHONY: install demo test lint
+.PHONY: install demo test lint bench
 
 install:
 	.ci/install
@@ -16,3 +16,6 @@ lint:
 
 test: install lint
 	$(PYTHON) -m pytest
+
+bench: install
+	$(PYTHON) -m bench.throughput

@@ -1,10 +1,10 @@
 """Throughput of the Los Angeles workload, side by side with the obvious implementation (issue 5).
 
-    python bench/throughput.py                       # 1,000 decisions; baseline on 100
-    python bench/throughput.py --decisions 40 --baseline-decisions 8 --submit-decisions 500 \\
-        --bundle-decisions 200 --previews 10        # the small version CI runs
+    python -m bench.throughput     # from the repository's root: 1,000 decisions, baseline on 100
+    python -m bench.throughput --decisions 12 --baseline-decisions 3 --submit-decisions 200 \\
+        --bundle-decisions 50 --previews 5        # the small version CI runs (tests/test_bench.py)
 
-Everything runs for real: embedded Redis (or REDIS_URL), SQLite in a temporary folder, worker
+Everything runs for real: embedded Redis and SQLite in a temporary folder, worker
 processes, bundles. Prints conversions per second for both designs and their ratio (measured in
 this run: the machine is shared, so compare ratios, not absolute times), the projection for
 58,000 convictions, peak memory per worker, submission speed, bundle building time and memory,
@@ -71,9 +71,14 @@ def describe(run: Run) -> str:
 
 @contextmanager
 def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime, dict[str, str]]]:
-    """A throwaway installation: its own output folder, database and (embedded) Redis."""
+    """A throwaway installation: its own output folder, SQLite database and embedded Redis.
+
+    Never the configured database or Redis: the baseline empties its queue, and a shared server
+    would mix another load into the timings.
+    """
     with tempfile.TemporaryDirectory(prefix="courtdocs-bench-") as folder:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "COURTDOCS_OUTPUT_DIR")}
+        own = ("DATABASE_URL", "REDIS_URL", "COURTDOCS_OUTPUT_DIR")
+        env = {k: v for k, v in os.environ.items() if k not in own}
         env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
         rt = Runtime(Settings.from_env(env))
         rt.store.create_schema()
@@ -253,7 +258,7 @@ def main() -> int:
     seconds = measure_submission(args.submit_decisions)
     print(f"submission: {args.submit_decisions} decisions validated, stored and queued in {seconds:.1f} s")
     took, mib = measure_bundle(args.bundle_decisions)
-    print(f"bundle: {args.bundle_decisions} decisions published in {took:.1f} s, +{mib:.0f} MiB")
+    print(f"bundle: {args.bundle_decisions} decisions published in {took:.1f} s, {mib:+.0f} MiB")
     timings = sorted(measure_previews(args.previews))
     median, p95 = statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.95))]
     print(f"preview (motion PDF over HTTP, warm): median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
