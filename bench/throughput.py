@@ -14,6 +14,7 @@ and preview latency over HTTP from a warm server.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -247,12 +248,14 @@ def main() -> int:
     args = parser.parse_args()
     from bench.bundle_build import measure_bundle
 
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured, also in a log
     machine = platform.processor() or platform.machine()
     print(f"machine: {os.cpu_count()} cores, {machine}, Python {platform.python_version()}")
     ours = run_pipeline(args.decisions, args.processes, baseline=False)
+    print(describe(ours))
     base = run_pipeline(args.baseline_decisions, args.processes, baseline=True)
-    for run in (ours, base):
-        print(describe(run))
+    print(describe(base))
     ratio = ours.per_second / base.per_second
     print(f"ratio (courtdocs / baseline, convictions per second, same run): {ratio:.1f}x")
     seconds = measure_submission(args.submit_decisions)
