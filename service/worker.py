@@ -11,12 +11,13 @@ import time
 from types import FrameType
 
 from redis.exceptions import RedisError
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from service.errors import CourtdocsError
 from service.jobs import reconcile
-from service.memory import release_large_allocations
+from service.memory import release_freed_memory, release_large_allocations
 from service.runtime import Runtime, use_runtime
 from service.settings import Settings, get_settings
 from service.templating import Templates
@@ -33,6 +34,13 @@ class _Worker(SimpleWorker):
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stop_requested = True
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run a job, then give back what it freed, so the next one starts from the same size."""
+        try:
+            super().execute_job(job, queue)
+        finally:
+            release_freed_memory()
 
 
 def prepare(settings: Settings) -> Runtime:
