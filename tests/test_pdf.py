@@ -277,3 +277,17 @@ def test_every_decision_of_the_shared_sample_batch_renders_including_armenian_na
         text = reading_text(path)
         for name in [decision.person.name, *decision.person.aka]:
             assert name in text, decision.decision_id
+
+
+def test_glyph_coverage_holds_exactly_the_code_points_of_the_fonts() -> None:
+    from fontTools.ttLib import TTFont
+
+    from service.render.pdf import GlyphCoverage
+
+    cmaps: set[int] = set()
+    for path in sorted(Settings().fonts_dir.glob("*.[ot]tf")):
+        with TTFont(path, lazy=True) as font:
+            cmaps.update(font.getBestCmap())
+    coverage = GlyphCoverage(cmaps)
+    assert [cp for cp in range(sys.maxunicode + 1) if (cp in coverage) != (cp in cmaps)] == []
+    assert -1 not in coverage and sys.maxunicode + 1 not in coverage and "A" not in coverage

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -89,13 +91,30 @@ class PdfEngine:
         return RenderedPdf(content, len(document.pages))
 
 
-def _covered_characters(fonts_dir: Path) -> frozenset[int]:
+class GlyphCoverage:
+    """The code points at least one bundled font can draw, one bit each (139 KB).
+
+    A set of the 46,000 code points the fonts cover took about 5 MiB more in every process.
+    """
+
+    def __init__(self, code_points: Iterable[int]) -> None:
+        self._bits = bytearray((sys.maxunicode + 1) // 8)
+        for code_point in code_points:
+            self._bits[code_point >> 3] |= 1 << (code_point & 7)
+
+    def __contains__(self, code_point: object) -> bool:
+        if not isinstance(code_point, int) or not 0 <= code_point <= sys.maxunicode:
+            return False
+        return bool(self._bits[code_point >> 3] >> (code_point & 7) & 1)
+
+
+def _covered_characters(fonts_dir: Path) -> GlyphCoverage:
     """Return every code point that at least one bundled font can draw."""
-    covered: set[int] = set()
     paths = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
     if not paths:
         raise RenderError(f"no font files in {fonts_dir}; a render must never use the machine's fonts")
+    covered: set[int] = set()
     for path in paths:
         with TTFont(path, lazy=True) as font:
             covered.update(font.getBestCmap())
-    return frozenset(covered)
+    return GlyphCoverage(covered)
