@@ -23,6 +23,7 @@ QUEUE_NAME = "courtdocs"
 FAILED_JOB_TTL = 7 * 24 * 3600  # seconds a failed job's record stays in Redis
 RESULT_TTL = 3600  # seconds a finished job's (identifier-only) result stays in Redis
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+ROUND_TRIP = 1000  # jobs enqueued, or job states read, per round trip to Redis
 
 
 def connect(settings: Settings) -> Redis:
@@ -74,8 +75,8 @@ def enqueue_all(queue: Queue, specs: Sequence[JobSpec], settings: Settings) -> N
     rq does not retry: a failed job frees its documents, and reconcile queues them again, with
     the database counting attempts (so retries survive a Redis restart and need no scheduler).
     """
-    for start in range(0, len(specs), 1000):
-        chunk = specs[start : start + 1000]
+    for start in range(0, len(specs), ROUND_TRIP):
+        chunk = specs[start : start + ROUND_TRIP]
         data = [
             Queue.prepare_data(
                 spec.function,
@@ -91,6 +92,28 @@ def enqueue_all(queue: Queue, specs: Sequence[JobSpec], settings: Settings) -> N
         with queue.connection.pipeline() as pipe:
             queue.enqueue_many(data, pipeline=pipe)
             pipe.execute()
+
+
+def waiting_jobs(connection: Redis, job_ids: Sequence[str]) -> set[str]:
+    """Return which of these jobs exist and are waiting to run, asking Redis for 1,000 at a time.
+
+    Reads only each job's status field (as rq's Job.get_status does), not the whole job.
+    """
+    waiting_states = {status.value for status in WAITING}
+    waiting = set()
+    for start in range(0, len(job_ids), ROUND_TRIP):
+        chunk = job_ids[start : start + ROUND_TRIP]
+        pipe = connection.pipeline(transaction=False)
+        for job_id in chunk:
+            pipe.hget(Job.key_for(job_id), "status")
+        for job_id, status in zip(chunk, pipe.execute(), strict=True):
+            if status is not None and _text(status) in waiting_states:
+                waiting.add(job_id)
+    return waiting
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def is_waiting(connection: Redis, job_id: str | None) -> bool:

@@ -384,18 +384,31 @@ class Store:
             )
             return [DocumentRow.from_row(row) for row in rows]
 
-    def pending_unleased(self, older_than: datetime) -> list[DocumentRow]:
-        """Return pending documents that no live render holds (no lease, or an expired one)."""
+    def unheld_job_ids(self, older_than: datetime) -> list[str | None]:
+        """Return the jobs of pending documents no live render holds (None: documents never queued)."""
+        unheld = documents.c.state == "pending", _lapsed(documents.c.lease_until, older_than)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(documents)
-                .where(
-                    documents.c.state == "pending",
-                    _lapsed(documents.c.lease_until, older_than),
-                )
-                .order_by(documents.c.id)
-            )
-            return [DocumentRow.from_row(row) for row in rows]
+            return list(conn.scalars(select(documents.c.job_id).distinct().where(*unheld)))
+
+    def pending_unleased(
+        self, older_than: datetime, job_ids: Sequence[str | None] | None = None
+    ) -> list[DocumentRow]:
+        """Return the pending documents no live render holds: all of them, or those of these jobs."""
+        unheld = documents.c.state == "pending", _lapsed(documents.c.lease_until, older_than)
+        if job_ids is None:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(documents).where(*unheld).order_by(documents.c.id))
+                return [DocumentRow.from_row(row) for row in rows]
+        named = [job_id for job_id in job_ids if job_id is not None]
+        found: list[DocumentRow] = []
+        with self.engine.connect() as conn:
+            if None in job_ids:
+                query = select(documents).where(*unheld, documents.c.job_id.is_(None))
+                found += [DocumentRow.from_row(row) for row in conn.execute(query)]
+            for chunk in _chunks(named, IN_CHUNK):
+                query = select(documents).where(*unheld, documents.c.job_id.in_(chunk))
+                found += [DocumentRow.from_row(row) for row in conn.execute(query)]
+        return sorted(found, key=lambda doc: doc.id)
 
     def failed_documents(self, batch_id: str, limit: int = 1000) -> list[DocumentRow]:
         with self.engine.connect() as conn:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from service.jobs import reconcile
 from service.plan import person_key
 from service.status import batch_status
 from service.store import now
@@ -286,3 +287,19 @@ def test_the_readme_demo_runs_end_to_end_on_embedded_defaults(tmp_path: Path) ->
     verified = [line for line in result.stdout.splitlines() if line.endswith(" verified")]
     assert len(verified) == 2, result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_reconcile_queues_only_the_documents_of_jobs_that_are_gone(pipeline: Pipeline) -> None:
+    rt = pipeline.runtime()
+    rt.redis.ping()
+    submit(pipeline, pipeline.sample_file(25, seed=3))
+    queued = rt.queue.job_ids
+    assert reconcile(rt)["documents"] == 0 and rt.queue.job_ids == queued  # every job still waits
+    gone = rt.queue.fetch_job(queued[0])
+    assert gone is not None
+    gone.delete()
+    held = [doc.id for doc in rt.store.pending_unleased(now()) if doc.job_id == gone.id]
+    outcome = reconcile(rt)
+    assert outcome["documents"] == len(held) > 0 and outcome["render_jobs"] >= 1
+    assert rt.queue.count == len(queued)
+    assert {doc.job_id for doc in rt.store.pending_unleased(now())} & {gone.id} == set()
