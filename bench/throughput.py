@@ -52,7 +52,8 @@ MIB = 1024 * 1024
 class Run:
     design: str
     decisions: int
-    documents: int
+    documents: int  # rendered; a failed document is not output and is counted apart
+    failed: int
     seconds: float
     peak_worker_mib: float
 
@@ -66,7 +67,7 @@ def describe(run: Run) -> str:
     return (
         f"{run.design:10} {run.decisions:6} decisions, {run.documents:6} documents in {run.seconds:7.1f} s: "
         f"{run.per_second:6.2f} convictions/s, {run.documents / run.seconds:6.2f} documents/s, "
-        f"58,000 in {hours:5.2f} h, peak worker {run.peak_worker_mib:.0f} MiB"
+        f"58,000 in {hours:5.2f} h, peak worker {run.peak_worker_mib:.0f} MiB, {run.failed} failed"
     )
 
 
@@ -108,8 +109,11 @@ def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
         started = time.monotonic()
         workers = _start_workers(rt, env, processes, baseline=baseline)
         peak = _PeakMemory(workers)
+        deadline = started + 120 + decisions * (30 if baseline else 5)  # generous: a hang, not a slow run
         try:
             while (batch_status(rt, batch_id) or {}).get("state") != "published":
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the {decisions}-decision batch was not published in time")
                 time.sleep(0.5)
         finally:
             elapsed = time.monotonic() - started
@@ -117,9 +121,9 @@ def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
             for worker in workers:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=120)
-        report = batch_status(rt, batch_id) or {}
-        documents = sum(report.get("documents", {}).values())
-        return Run("baseline" if baseline else "courtdocs", decisions, documents, elapsed, peak.mib)
+        counts = (batch_status(rt, batch_id) or {}).get("documents", {})
+        design = "baseline" if baseline else "courtdocs"
+        return Run(design, decisions, counts.get("rendered", 0), counts.get("failed", 0), elapsed, peak.mib)
 
 
 def _start_workers(
@@ -134,7 +138,7 @@ def _start_workers(
     if not baseline:
         command = [sys.executable, "-m", "service", "worker", "--processes", str(processes)]
         return [subprocess.Popen(command, env=env, **quiet)]  # type: ignore[call-overload]
-    url = rt.settings.redis_url or f"unix://{rt.redis.connection_pool.connection_kwargs['path']}"
+    url = f"unix://{rt.redis.connection_pool.connection_kwargs['path']}"  # the embedded Redis
     rq = [
         shutil.which("rq") or "rq",
         "worker",

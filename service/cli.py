@@ -250,10 +250,10 @@ def serve(host: str, port: int) -> None:
     """Serve the web pages and the HTTP API (uvicorn)."""
     import uvicorn
 
-    from service.memory import release_large_allocations
+    from service.memory import fix_mmap_threshold
     from service.web.app import create_app
 
-    release_large_allocations()  # previews render PDFs in this process too
+    fix_mmap_threshold()  # previews render PDFs in this process too
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", access_log=False)
 
 

@@ -100,7 +100,7 @@ def waiting_jobs(connection: Redis, job_ids: Sequence[str]) -> set[str]:
     Reads only each job's status field (as rq's Job.get_status does), not the whole job.
     """
     waiting_states = {status.value for status in WAITING}
-    waiting = set()
+    waiting: set[str] = set()
     for start in range(0, len(job_ids), ROUND_TRIP):
         chunk = job_ids[start : start + ROUND_TRIP]
         pipe = connection.pipeline(transaction=False)
@@ -113,6 +113,7 @@ def waiting_jobs(connection: Redis, job_ids: Sequence[str]) -> set[str]:
 
 
 def _text(value: bytes | str) -> str:
+    """Return a Redis reply as text."""
     return value.decode() if isinstance(value, bytes) else value
 
 

@@ -386,15 +386,14 @@ class Store:
 
     def unheld_job_ids(self, older_than: datetime) -> list[str | None]:
         """Return the jobs of pending documents no live render holds (None: documents never queued)."""
-        unheld = documents.c.state == "pending", _lapsed(documents.c.lease_until, older_than)
         with self.engine.connect() as conn:
-            return list(conn.scalars(select(documents.c.job_id).distinct().where(*unheld)))
+            return list(conn.scalars(select(documents.c.job_id).distinct().where(*_unheld(older_than))))
 
     def pending_unleased(
         self, older_than: datetime, job_ids: Sequence[str | None] | None = None
     ) -> list[DocumentRow]:
         """Return the pending documents no live render holds: all of them, or those of these jobs."""
-        unheld = documents.c.state == "pending", _lapsed(documents.c.lease_until, older_than)
+        unheld = _unheld(older_than)
         if job_ids is None:
             with self.engine.connect() as conn:
                 rows = conn.execute(select(documents).where(*unheld).order_by(documents.c.id))
@@ -658,6 +657,11 @@ class Store:
                 column = table.c.id if table is batches else table.c.batch_id
                 deleted[table.name] = conn.execute(delete(table).where(column == batch_id)).rowcount
         return deleted
+
+
+def _unheld(older_than: datetime) -> tuple[Any, Any]:
+    """Return the conditions of a pending document that no live render holds."""
+    return documents.c.state == "pending", _lapsed(documents.c.lease_until, older_than)
 
 
 def _lapsed(lease_until: Any, at: datetime) -> Any:

@@ -17,7 +17,7 @@ from rq.serializers import JSONSerializer
 
 from service.errors import CourtdocsError
 from service.jobs import reconcile
-from service.memory import release_freed_memory, release_large_allocations
+from service.memory import fix_mmap_threshold, release_freed_memory
 from service.runtime import Runtime, use_runtime
 from service.settings import Settings, get_settings
 from service.templating import Templates
@@ -54,7 +54,7 @@ def prepare(settings: Settings) -> Runtime:
 
 def run_worker(settings: Settings, *, burst: bool) -> None:
     """Run one worker in this process until stopped (or, with burst, until the queue is empty)."""
-    release_large_allocations()
+    fix_mmap_threshold()
     rt = prepare(settings)
     reconcile(rt)
     stop = threading.Event()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -295,3 +296,31 @@ def test_two_docx_renders_of_one_decision_are_byte_identical(
     monkeypatch.setattr(real_time, "localtime", lambda *_: real_time.gmtime(real_now + 3600))
     second = renderer.render(DocumentKind.ORDER, [decision], OutputFormat.DOCX).content
     assert first == second
+
+
+def test_the_stable_writer_writes_what_python_docx_saves_with_fixed_times() -> None:
+    """stable_package uses python-docx's private content-types builder: a new release must not drift."""
+    from service.render.docx_base import base_document, stable_package
+
+    document = docx.Document(io.BytesIO(base_document(True, "en")))
+    document.add_paragraph("People's motion")
+    saved = io.BytesIO()
+    document.save(saved)
+    ours, theirs = zipfile.ZipFile(io.BytesIO(stable_package(document))), zipfile.ZipFile(saved)
+    assert ours.namelist() == theirs.namelist()
+    assert [ours.read(name) for name in ours.namelist()] == [theirs.read(name) for name in theirs.namelist()]
+    assert {entry.date_time for entry in ours.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_documents_keep_only_the_styles_and_parts_they_use(renderer: Renderer) -> None:
+    decision = parse_decision(example_decision())
+    for kind in (DocumentKind.MOTION, DocumentKind.ORDER, DocumentKind.LETTER):
+        package = zipfile.ZipFile(io.BytesIO(renderer.render(kind, [decision], OutputFormat.DOCX).content))
+        names = package.namelist()
+        assert not [n for n in names if re.search("stylesWithEffects|thumbnail|customXml|numbering", n)]
+        styles = package.read("word/styles.xml").decode()
+        assert "w:latentStyles" not in styles and styles.count("<w:style ") < 40
+        for part in names:  # every style a part names is defined
+            text = package.read(part).decode(errors="replace")
+            named = re.findall(r'w:(?:pStyle|rStyle|tblStyle|basedOn|link|next) w:val="([^"]+)"', text)
+            assert [n for n in set(named) if f'w:styleId="{n}"' not in styles] == [], (kind, part)

@@ -73,8 +73,8 @@ SHORTHAND: dict[str, tuple[str, str, Any]] = {  # word: style part, attribute, u
     "after": ("paragraph_format", "space_after", Pt),
     "line": ("paragraph_format", "line_spacing", Pt),
 }
-UNUSED_PARTS = {"stylesWithEffects", "thumbnail", "customXml"}  # relationship types, last segment
-KEPT_STYLES = {"Header", "Footer", "TableGrid"}  # python-docx's header and footer parts use the first two
+UNUSED_PARTS = {"stylesWithEffects", "thumbnail", "customXml", "numbering"}  # relationship types, last part
+KEPT_STYLES = {"Header", "Footer"}  # the styles of python-docx's header and footer parts
 TABLE_STYLES = {  # name: (ruled sides, (vertical, horizontal) cell padding in twips)
     "Counts Table": ((), (0, 108)),
     "Layout Table": ((), (0, 108)),
@@ -83,6 +83,7 @@ TABLE_STYLES = {  # name: (ruled sides, (vertical, horizontal) cell padding in t
 
 
 def sheet(pleading: bool) -> list[list[str]]:
+    """Return the paragraph styles of court papers or letters as [name, selectors, shorthand] rows."""
     return [[cell.strip() for cell in row.split("|")] for row in _stylesheet(pleading)]
 
 
