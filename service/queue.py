@@ -12,7 +12,6 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 from rq import Queue
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -119,10 +118,4 @@ def _text(value: bytes | str) -> str:
 
 def is_waiting(connection: Redis, job_id: str | None) -> bool:
     """Return whether a job exists and is waiting to run (queued, scheduled or deferred)."""
-    if not job_id:
-        return False
-    try:
-        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
-    except NoSuchJobError:
-        return False
-    return job.get_status(refresh=False) in WAITING
+    return job_id is not None and job_id in waiting_jobs(connection, [job_id])
