@@ -6,15 +6,18 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import ijson
 
 from service.errors import StorageError
-from service.files import atomic_writer
+from service.files import atomic_writer, ensure_dir
 from service.models import Decision, Relief
 
 MANIFEST_JSON = "manifest.json"
@@ -23,6 +26,7 @@ CLERK_IMPORT = "clerk-import.csv"
 UNLISTED = {MANIFEST_JSON, MANIFEST_CSV}  # the manifest cannot list its own hash
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same files give the same ZIP
 COPY_BUFFER = 1024 * 1024  # bytes copied at a time into the ZIP
+MANIFEST_ZIP64_FILES = 1_000_000  # files listed beyond which manifest entries get ZIP64 sizes
 MANIFEST_FIELDS = [
     "path",
     "decision_id",
@@ -65,8 +69,76 @@ class BundleFile:
         return row
 
 
+class Entries:
+    """A bundle's files and failures, spooled to unlinked temporary files as they are listed.
+
+    A court batch lists four to five files per decision (about 300,000 for Los Angeles in one court);
+    a record in memory for each cost about 2 KiB, so nothing here grows with the count but `counts`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        ensure_dir(folder)
+        # Closed (and so deleted) by __exit__; unlinked from the start, so a crash leaves nothing.
+        self._files = _spool(folder)
+        self._failures = _spool(folder)
+        self.counts: Counter[str] = Counter()  # "kind.format" -> files
+        self._files_digest = hashlib.sha256()
+        self._failures_digest = hashlib.sha256()
+        self._reading = False  # once read, nothing more may be listed
+
+    def __enter__(self) -> Entries:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._files.close()
+        self._failures.close()
+
+    def add(self, item: BundleFile) -> None:
+        self._check_listing()
+        self._files.write(json.dumps([str(item.source), item.manifest_row()], ensure_ascii=False) + "\n")
+        self.counts[f"{item.kind}.{item.format}"] += 1
+        self._files_digest.update(f"{item.path}\0{item.sha256}\n".encode())
+
+    def add_failure(self, failure: dict[str, str]) -> None:
+        self._check_listing()
+        line = json.dumps(failure, sort_keys=True, ensure_ascii=False)
+        self._failures.write(line + "\n")
+        self._failures_digest.update(line.encode() + b"\n")
+
+    def files(self) -> Iterator[BundleFile]:
+        self._reading = True
+        for source, row in _spooled(self._files):
+            yield BundleFile(source=Path(source), **row)
+
+    def failures(self) -> Iterator[dict[str, str]]:
+        self._reading = True
+        yield from _spooled(self._failures)
+
+    def _check_listing(self) -> None:
+        if self._reading:
+            raise StorageError("a bundle's entries cannot grow once they are being read")
+
+    def content_digest(self) -> str:
+        """Return a hash of what the bundle holds (names and hashes, in order), not of when it was built."""
+        combined = self._files_digest.hexdigest() + self._failures_digest.hexdigest()
+        return hashlib.sha256(combined.encode()).hexdigest()
+
+
+def _spool(folder: Path) -> IO[str]:
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
+
+
+def _spooled(spool: IO[str]) -> Iterator[Any]:
+    spool.flush()
+    spool.seek(0)
+    for line in spool:
+        yield json.loads(line)
+
+
 @dataclass
 class Manifest:
+    """What a bundle holds: the court batch, how it was built, and every file and failure."""
+
     batch_id: str
     court_code: str
     court_name: str
@@ -74,43 +146,55 @@ class Manifest:
     created_at: str
     template_version: str
     libraries: dict[str, str]
-    files: list[BundleFile] = field(default_factory=list)
-    failures: list[dict[str, str]] = field(default_factory=list)
+    entries: Entries
 
-    def content_digest(self) -> str:
-        """Return a hash of what the bundle holds (names and hashes), independent of when it was built."""
-        digest = hashlib.sha256()
-        for item in sorted(self.files, key=lambda f: f.path):
-            digest.update(f"{item.path}\0{item.sha256}\n".encode())
-        for failure in sorted(self.failures, key=lambda f: (f["subject"], f["kind"], f["format"])):
-            digest.update(json.dumps(failure, sort_keys=True).encode())
-        return digest.hexdigest()
-
-    def to_json(self) -> bytes:
+    def json_chunks(self) -> Iterator[str]:
+        """Yield manifest.json in pieces: the same text as json.dumps(indent=2) of the whole document."""
         document = {
             "format": "courtdocs-manifest/v1",
             "batch_id": self.batch_id,
-            "court": {
-                "code": self.court_code,
-                "name": self.court_name,
-                "courthouse": self.courthouse,
-            },
+            "court": {"code": self.court_code, "name": self.court_name, "courthouse": self.courthouse},
             "created_at": self.created_at,
             "template_version": self.template_version,
             "libraries": self.libraries,
-            "counts": dict(sorted(Counter(f"{f.kind}.{f.format}" for f in self.files).items())),
-            "files": [item.manifest_row() for item in self.files],
-            "failures": self.failures,
+            "counts": dict(sorted(self.entries.counts.items())),
+            "files": _FILES,
+            "failures": _FAILURES,
         }
-        return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        rest, _, tail = text.rpartition(json.dumps(_FAILURES))  # last: after every header string
+        head, _, middle = rest.rpartition(json.dumps(_FILES))
+        yield head
+        yield from _json_array((item.manifest_row() for item in self.entries.files()), level=1)
+        yield middle
+        yield from _json_array(self.entries.failures(), level=1)
+        yield tail
 
-    def to_csv(self) -> bytes:
+    def csv_chunks(self) -> Iterator[str]:
+        """Yield manifest.csv row by row."""
         stream = io.StringIO()
         writer = csv.DictWriter(stream, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
         writer.writeheader()
-        for item in self.files:
+        for item in self.entries.files():
             writer.writerow(item.manifest_row())
-        return stream.getvalue().encode("utf-8")
+            yield stream.getvalue()
+            stream.seek(0)
+            stream.truncate()
+        yield stream.getvalue()
+
+
+_FILES = "\0files\0"  # placeholders json_chunks replaces with the streamed arrays
+_FAILURES = "\0failures\0"
+
+
+def _json_array(items: Iterable[Any], level: int) -> Iterator[str]:
+    """Yield a JSON array as json.dumps(indent=2) writes it at this nesting level."""
+    inner = " " * (2 * (level + 1))
+    separator = "[\n"
+    for item in items:
+        yield separator + inner + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n" + inner)
+        separator = ",\n"
+    yield "[]" if separator == "[\n" else "\n" + " " * (2 * level) + "]"
 
 
 def clerk_import_rows(decisions: Iterable[Decision]) -> Iterator[list[str]]:
@@ -162,10 +246,12 @@ def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
         atomic_writer(target) as raw,
         zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
     ):
-        for item in manifest.files:
+        for item in manifest.entries.files():
             _copy_into(archive, item)
-        _write_entry(archive, MANIFEST_JSON, manifest.to_json())
-        _write_entry(archive, MANIFEST_CSV, manifest.to_csv())
+        # manifest.json takes about 500 bytes a file: 2 GiB (the ZIP32 limit) is 4 million files.
+        large = sum(manifest.entries.counts.values()) > MANIFEST_ZIP64_FILES
+        _write_streamed(archive, MANIFEST_JSON, manifest.json_chunks(), large)
+        _write_streamed(archive, MANIFEST_CSV, manifest.csv_chunks(), large)
     return file_digest(target)
 
 
@@ -196,33 +282,45 @@ def _copy_into(archive: zipfile.ZipFile, item: BundleFile) -> None:
         raise StorageError(f"{item.path} changed on disk since it was rendered; bundle not published")
 
 
-def _write_entry(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
+def _write_streamed(archive: zipfile.ZipFile, name: str, chunks: Iterable[str], large: bool) -> None:
+    """Write text into the ZIP as it is produced (zipfile needs to know beforehand if it may pass 2 GiB)."""
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o600 << 16
-    archive.writestr(info, content, compress_type=zipfile.ZIP_STORED)
+    with archive.open(info, "w", force_zip64=large) as target:
+        for chunk in chunks:
+            target.write(chunk.encode("utf-8"))
 
 
 def verify_bundle(path: Path) -> list[str]:
-    """Re-hash every entry against the manifest; return every problem found (none: the bundle is sound)."""
+    """Re-hash every entry against the manifest; return every problem found (none: the bundle is sound).
+
+    The manifest is read as a stream, so a court of any size is checked in about the same memory.
+    """
     problems: list[str] = []
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             if MANIFEST_JSON not in names:
                 return [f"{MANIFEST_JSON} is missing"]
-            manifest = json.loads(archive.read(MANIFEST_JSON))
-            listed = {item["path"]: item for item in manifest["files"]}
-            for name in names:
-                if name not in listed and name not in UNLISTED:
-                    problems.append(f"{name}: in the bundle but not in the manifest")
-            for name, item in listed.items():
-                if name not in names:
-                    problems.append(f"{name}: in the manifest but missing from the bundle")
-                    continue
-                problems.extend(_check_entry(archive, name, item))
-            if len(names) != len(set(names)):
+            position = {name: index for index, name in enumerate(names)}
+            listed = bytearray(len(names))  # 1: the manifest lists the entry at this position
+            with archive.open(MANIFEST_JSON) as manifest:
+                for item in ijson.items(manifest, "files.item"):
+                    name = item["path"]
+                    if name not in position:
+                        problems.append(f"{name}: in the manifest but missing from the bundle")
+                        continue
+                    listed[position[name]] = 1
+                    problems.extend(_check_entry(archive, name, item))
+            problems.extend(
+                f"{name}: in the bundle but not in the manifest"
+                for name, was_listed in zip(names, listed, strict=True)
+                if not was_listed and name not in UNLISTED
+            )
+            if len(position) != len(names):
                 problems.append("the bundle holds the same entry name twice")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, ijson.JSONError) as error:
         problems.append(f"cannot read the bundle: {error}")
     return problems
 

@@ -15,6 +15,7 @@ from typing import Any
 from service.bundle import (
     CLERK_IMPORT,
     BundleFile,
+    Entries,
     Manifest,
     clerk_import_rows,
     verify_bundle,
@@ -24,7 +25,6 @@ from service.bundle import (
 from service.errors import StorageError
 from service.files import remove_temp_files, safe_part, write_atomic
 from service.models import Basis, Decision, from_stored
-from service.plan import person_key
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
 from service.settings import Settings
@@ -38,10 +38,7 @@ LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sq
 class _CourtScan:
     """What one streaming pass over a court batch's decisions learns."""
 
-    decisions: int = 0
     filer: Decision | None = None
-    case_numbers: dict[str, str] = field(default_factory=dict)  # decision_id -> case number
-    person_cases: dict[str, list[str]] = field(default_factory=dict)  # person key -> case numbers
     exhibit: list[BundleFile] = field(default_factory=list)
     cases: int = 0  # decisions that did not fail, listed in Exhibit A
     by_relief: Counter[str] = field(default_factory=Counter)
@@ -77,38 +74,39 @@ def publish(
     """Build the court batch's bundle and publish it as a new version if its contents changed.
 
     `token` owns the publication; `renew` extends its lease and is called between long steps.
+    Memory does not grow with the court's size: decisions and documents are streamed from the
+    database and the file list is spooled to disk (see Entries).
     """
     court = next((c for c in store.courts_of(batch_id) if c["court_code"] == court_code), None)
     if court is None or court["state"] == "published":
         return {"batch_id": batch_id, "court": court_code, "published": False}
-    documents = store.documents_of(batch_id, court_code)
-    if any(doc.state == "pending" for doc in documents):
+    if not store.court_finished(batch_id, court_code):
         raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
-    failed = {doc.subject: doc.last_error or "failed" for doc in documents if doc.state == "failed"}
-    work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
-    _remove_leftovers(settings, store, batch_id, court_code)
-
     batch = store.batch(batch_id)
     if batch is None:
         raise StorageError(f"no batch {batch_id}")
-    salt = batch["person_salt"]
-    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, salt, renew)
-    files = _omnibus_files(renderer, scan, work)
-    files += scan.exhibit
-    files.append(_clerk_import(store, batch_id, court_code, failed, work))
-    files += _document_files(settings, documents, failed, scan)
-    manifest = Manifest(
-        batch_id=batch_id,
-        court_code=court_code,
-        court_name=scan.filer.court.name if scan.filer else "",
-        courthouse=scan.filer.court.courthouse if scan.filer else "",
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        template_version=renderer.templates.version,
-        libraries={name: _version(name) for name in LIBRARIES},
-        files=files,
-        failures=_failures(documents, scan),
-    )
-    bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
+    failed = store.failed_subjects(batch_id, court_code)
+    work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
+    _remove_leftovers(settings, store, batch_id, court_code)
+
+    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
+    with Entries(work) as entries:
+        for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
+            entries.add(item)
+        entries.add(_clerk_import(store, batch_id, court_code, failed, work))
+        _list_documents(settings, store, batch_id, court_code, failed, entries)
+        renew()
+        manifest = Manifest(
+            batch_id=batch_id,
+            court_code=court_code,
+            court_name=scan.filer.court.name if scan.filer else "",
+            courthouse=scan.filer.court.courthouse if scan.filer else "",
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            template_version=renderer.templates.version,
+            libraries={name: _version(name) for name in LIBRARIES},
+            entries=entries,
+        )
+        bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
     batch_done = store.record_publication(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
@@ -122,16 +120,12 @@ def _scan_court(
     court_code: str,
     failed: dict[str, str],
     work: Path,
-    person_salt: str,
     renew: Callable[[], None],
 ) -> _CourtScan:
-    """Stream the court's decisions once: render Exhibit A part by part and note case numbers."""
+    """Stream the court's decisions once, rendering Exhibit A part by part."""
     scan = _CourtScan()
     part: list[Decision] = []
     for decision in _decisions(store, batch_id, court_code):
-        scan.decisions += 1
-        scan.case_numbers[decision.decision_id] = decision.case.number
-        scan.person_cases.setdefault(person_key(decision, person_salt), []).append(decision.case.number)
         if decision.decision_id in failed:
             continue
         scan.add(decision)
@@ -193,59 +187,50 @@ def _clerk_import(
     return BundleFile(CLERK_IMPORT, target, "clerk_import", "csv", sha256, size)
 
 
-def _document_files(
-    settings: Settings, documents: list[DocumentRow], failed: dict[str, str], scan: _CourtScan
-) -> list[BundleFile]:
-    """Return the rendered case documents (of decisions that did not fail) and letters."""
-    files = []
-    for doc in documents:
-        if doc.state != "rendered" or doc.subject in failed or doc.path is None or doc.sha256 is None:
-            continue
-        if doc.kind == DocumentKind.LETTER:
-            name = f"letters/{doc.subject}.{doc.format}"
-            decision_id, case_number = None, " ".join(scan.person_cases.get(doc.subject, []))
-        else:
-            case_number = scan.case_numbers[doc.subject]
-            name = f"cases/{case_number}_{doc.subject}/{doc.kind}.{doc.format}"
-            decision_id = doc.subject
-        files.append(
-            BundleFile(
-                path=name,
-                source=settings.output_dir / doc.path,
-                kind=doc.kind,
-                format=doc.format,
-                sha256=doc.sha256,
-                bytes=doc.bytes or 0,
-                pages=doc.pages,
-                decision_id=decision_id,
-                case_number=case_number,
-                language=doc.language,
-                notes=doc.notes or "",
+def _list_documents(
+    settings: Settings,
+    store: Store,
+    batch_id: str,
+    court_code: str,
+    failed: dict[str, str],
+    entries: Entries,
+) -> None:
+    """List the rendered case documents (of decisions that did not fail), letters, and failures."""
+    for doc, case_numbers in store.finished_documents(batch_id, court_code):
+        if doc.state == "failed":
+            entries.add_failure(
+                {
+                    "subject": doc.subject,
+                    "kind": doc.kind,
+                    "format": doc.format,
+                    "case_number": case_numbers,
+                    "reason": doc.last_error or "",
+                }
             )
-        )
-    return files
+        elif doc.subject not in failed and (item := _document_file(settings, doc, case_numbers)):
+            entries.add(item)
 
 
-def _failures(documents: list[DocumentRow], scan: _CourtScan) -> list[dict[str, str]]:
-    failures = []
-    for doc in documents:
-        if doc.state != "failed":
-            continue
-        case = (
-            " ".join(scan.person_cases.get(doc.subject, []))
-            if doc.kind == "letter"
-            else scan.case_numbers.get(doc.subject, "")
-        )
-        failures.append(
-            {
-                "subject": doc.subject,
-                "kind": doc.kind,
-                "format": doc.format,
-                "case_number": case,
-                "reason": doc.last_error or "",
-            }
-        )
-    return failures
+def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> BundleFile | None:
+    if doc.path is None or doc.sha256 is None:
+        return None
+    if doc.kind == DocumentKind.LETTER:
+        name, decision_id = f"letters/{doc.subject}.{doc.format}", None
+    else:
+        name, decision_id = f"cases/{case_numbers}_{doc.subject}/{doc.kind}.{doc.format}", doc.subject
+    return BundleFile(
+        path=name,
+        source=settings.output_dir / doc.path,
+        kind=doc.kind,
+        format=doc.format,
+        sha256=doc.sha256,
+        bytes=doc.bytes or 0,
+        pages=doc.pages,
+        decision_id=decision_id,
+        case_number=case_numbers,
+        language=doc.language,
+        notes=doc.notes or "",
+    )
 
 
 def _stored(target: Path, name: str, content: bytes, kind: str, fmt: str, pages: int | None) -> BundleFile:
@@ -274,7 +259,7 @@ def _write_new_version(
     settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest
 ) -> dict[str, Any] | None:
     """Write the bundle as the next version unless the latest already holds exactly these contents."""
-    digest = manifest.content_digest()
+    digest = manifest.entries.content_digest()
     latest = store.latest_bundle(batch_id, court_code)
     if latest is not None and latest["content_digest"] == digest:
         return None

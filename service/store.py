@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -384,6 +385,44 @@ class Store:
             )
             return [DocumentRow.from_row(row) for row in rows]
 
+    def failed_subjects(self, batch_id: str, court_code: str) -> dict[str, str]:
+        """Return {subject: why} for every subject of the court batch with a failed document."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.subject, documents.c.last_error)
+                .where(*_court_documents(batch_id, court_code), documents.c.state == "failed")
+                .order_by(documents.c.id)
+            )
+            failed: dict[str, str] = {}
+            for subject, last_error in rows:
+                failed.setdefault(subject, last_error or "failed")
+            return failed
+
+    def finished_documents(self, batch_id: str, court_code: str) -> Iterator[tuple[DocumentRow, str]]:
+        """Yield the rendered and failed documents of a court batch with their case numbers, streaming.
+
+        A letter's case numbers are those of the person's decisions in this court, space-separated.
+        """
+        finished = (*_court_documents(batch_id, court_code), documents.c.state != "pending")
+        of_case = decisions.c.decision_id == documents.c.subject
+        of_person = and_(
+            decisions.c.person_key == documents.c.subject, decisions.c.court_code == documents.c.court_code
+        )
+        with self.engine.connect() as conn:
+            streaming = conn.execution_options(stream_results=True, yield_per=1000)
+            letter = documents.c.kind == "letter"
+            for kinds, joined in ((~letter, of_case), (letter, of_person)):
+                rows = streaming.execute(
+                    select(documents, decisions.c.case_number)
+                    .join(decisions, and_(decisions.c.batch_id == documents.c.batch_id, joined))
+                    .where(*finished, kinds)
+                    .order_by(documents.c.id, decisions.c.case_number, decisions.c.decision_id)
+                )
+                for _, group in itertools.groupby(rows, key=lambda row: row.id):
+                    first, *more = group
+                    numbers = " ".join([first.case_number] + [row.case_number for row in more])
+                    yield DocumentRow.from_row(first), numbers
+
     def unheld_job_ids(self, older_than: datetime) -> list[str | None]:
         """Return the jobs of pending documents no live render holds (None: documents never queued)."""
         with self.engine.connect() as conn:
@@ -657,6 +696,10 @@ class Store:
                 column = table.c.id if table is batches else table.c.batch_id
                 deleted[table.name] = conn.execute(delete(table).where(column == batch_id)).rowcount
         return deleted
+
+
+def _court_documents(batch_id: str, court_code: str) -> tuple[Any, Any]:
+    return documents.c.batch_id == batch_id, documents.c.court_code == court_code
 
 
 def _unheld(older_than: datetime) -> tuple[Any, Any]:
