@@ -23,7 +23,7 @@ from service.plan import PlannedDocument, document_path
 from service.publish import publish
 from service.render import DocumentKind, OutputFormat
 from service.runtime import Runtime
-from service.store import documents
+from service.schema import documents
 from service.submit import submit_file
 from service.validation import validate_file
 

@@ -33,7 +33,8 @@ from sqlalchemy import (
 )
 
 from service.errors import CourtdocsError
-from service.store import Store, metadata, now
+from service.schema import metadata
+from service.store import Store, now
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day
 TOKEN_PREFIX = "cdt_"  # makes a leaked token recognisable in a secret scanner

@@ -1,0 +1,146 @@
+"""The database's tables, how an older database gains newer columns, and the engine for a URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+metadata = MetaData()
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), unique=True),
+    Column("content_sha256", String(64), nullable=False, unique=True),
+    Column("person_salt", String(32), nullable=False),  # keys people without revealing who they are
+    Column("source", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # rendering | published
+    Column("decision_count", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("decision_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("case_number", String(32), nullable=False),
+    Column("person_key", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_decisions_person", "batch_id", "person_key"),
+    Index("ix_decisions_decision_id", "decision_id"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # decision_id, or person_key for a letter
+    Column("kind", String(16), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | rendered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("language", String(35)),
+    Column("notes", Text),
+    Column("sha256", String(64)),
+    Column("bytes", Integer),
+    Column("pages", Integer),
+    Column("path", String(400)),
+    Column("job_id", String(120)),
+    Column("claim", String(32)),  # token of the job that holds the lease
+    Column("lease_until", DateTime(timezone=True)),
+    UniqueConstraint("batch_id", "kind", "format", "subject", name="uq_documents_subject"),
+    Index("ix_documents_court_state", "batch_id", "court_code", "state"),
+    Index("ix_documents_state_lease", "state", "lease_until"),
+)
+
+court_batches = Table(
+    "court_batches",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("court_code", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),  # rendering | publishing | published
+    Column("job_id", String(120)),
+    Column("owner", String(32)),  # token of the publish job that holds the lease
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),  # why the last publication attempt failed (identifiers only)
+)
+
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("path", String(400), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("content_digest", String(64), nullable=False),  # hash of the entries, not of the ZIP
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("batch_id", "court_code", "version", name="uq_bundles_version"),
+)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns newer code defines to tables an older version created."""
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            except SQLAlchemyError:
+                # Another process added it a moment ago; anything else shows up on first use.
+                continue
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url.removeprefix(prefix)
+    # hide_parameters: error messages must never carry a decision's payload (names, dates of birth).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
