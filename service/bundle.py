@@ -12,19 +12,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import ijson
 
 from service.errors import StorageError
 from service.files import atomic_writer, ensure_dir
 from service.models import Decision, Relief
+from service.ziparchive import ZIP64_LIMIT, StoredZipWriter, UnexpectedLayout, entry_data, walk
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 CLERK_IMPORT = "clerk-import.csv"
 UNLISTED = {MANIFEST_JSON, MANIFEST_CSV}  # the manifest cannot list its own hash
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same files give the same ZIP
 COPY_BUFFER = 1024 * 1024  # bytes copied at a time into the ZIP
 MANIFEST_ZIP64_FILES = 1_000_000  # files listed beyond which manifest entries get ZIP64 sizes
 MANIFEST_FIELDS = [
@@ -236,67 +236,96 @@ def write_csv(target: Path, rows: Iterable[Sequence[str]]) -> tuple[str, int]:
 
 
 def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
-    """Stream every file into a stored (not deflated) ZIP64 at target, atomically; return its hash and size.
+    """Stream every file into a stored (not deflated) ZIP at target, atomically; return its hash and size.
 
     Each file is re-hashed while it is copied; a file that changed on disk aborts the bundle.
     """
     # Written to a seekable file, so every entry has its sizes in its local header (no data
     # descriptors, which some clerk tools reject for stored entries).
-    with (
-        atomic_writer(target) as raw,
-        zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
-    ):
+    with atomic_writer(target) as raw, StoredZipWriter(raw, target.parent) as archive:
         for item in manifest.entries.files():
             _copy_into(archive, item)
         # manifest.json takes about 500 bytes a file: 2 GiB (the ZIP32 limit) is 4 million files.
         large = sum(manifest.entries.counts.values()) > MANIFEST_ZIP64_FILES
-        _write_streamed(archive, MANIFEST_JSON, manifest.json_chunks(), large)
-        _write_streamed(archive, MANIFEST_CSV, manifest.csv_chunks(), large)
+        archive.add(MANIFEST_JSON, _encoded(manifest.json_chunks()), large=large)
+        archive.add(MANIFEST_CSV, _encoded(manifest.csv_chunks()), large=large)
     return file_digest(target)
 
 
 def file_digest(path: Path) -> tuple[str, int]:
     """Return a file's SHA-256 and size, reading it in chunks."""
-    digest = hashlib.sha256()
-    size = 0
     with path.open("rb") as stream:
-        while chunk := stream.read(COPY_BUFFER):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        return _digest(_chunks(stream))
 
 
-def _copy_into(archive: zipfile.ZipFile, item: BundleFile) -> None:
-    info = zipfile.ZipInfo(item.path, date_time=ZIP_TIME)
-    info.compress_type = zipfile.ZIP_STORED
-    info.external_attr = 0o600 << 16
+def _copy_into(archive: StoredZipWriter, item: BundleFile) -> None:
     digest = hashlib.sha256()
-    with (
-        item.source.open("rb") as source,
-        archive.open(info, "w", force_zip64=item.bytes > 2**31) as target,
-    ):
-        while chunk := source.read(COPY_BUFFER):
-            digest.update(chunk)
-            target.write(chunk)
+    with item.source.open("rb") as source:
+        archive.add(item.path, _hashed(source, digest), large=item.bytes * 1.05 > ZIP64_LIMIT)
     if digest.hexdigest() != item.sha256:
         raise StorageError(f"{item.path} changed on disk since it was rendered; bundle not published")
 
 
-def _write_streamed(archive: zipfile.ZipFile, name: str, chunks: Iterable[str], large: bool) -> None:
-    """Write text into the ZIP as it is produced (zipfile needs to know beforehand if it may pass 2 GiB)."""
-    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    info.compress_type = zipfile.ZIP_STORED
-    info.external_attr = 0o600 << 16
-    with archive.open(info, "w", force_zip64=large) as target:
-        for chunk in chunks:
-            target.write(chunk.encode("utf-8"))
+def _hashed(source: BinaryIO, digest: Any) -> Iterator[bytes]:
+    for chunk in _chunks(source):
+        digest.update(chunk)
+        yield chunk
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while chunk := stream.read(COPY_BUFFER):
+        yield chunk
+
+
+def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
 
 
 def verify_bundle(path: Path) -> list[str]:
     """Re-hash every entry against the manifest; return every problem found (none: the bundle is sound).
 
-    The manifest is read as a stream, so a court of any size is checked in about the same memory.
+    A bundle laid out as write_bundle lays it out (the manifest lists the entries in their order)
+    is checked in one pass in about the same memory whatever its size; any other is checked by name.
     """
+    try:
+        return _verify_in_order(path)
+    except (UnexpectedLayout, _OutOfOrder):
+        return _verify_by_name(path)
+    except (OSError, ValueError, KeyError, TypeError, ijson.JSONError) as error:
+        return [f"cannot read the bundle: {error}"]
+
+
+class _OutOfOrder(Exception):
+    """The manifest does not list the archive's entries in their order (or a name may repeat)."""
+
+
+def _verify_in_order(path: Path) -> list[str]:
+    with path.open("rb") as directory, path.open("rb") as data, path.open("rb") as manifest:
+        found = [entry for entry in walk(directory) if entry.name == MANIFEST_JSON]
+        if len(found) != 1:
+            raise _OutOfOrder  # missing or twice: _verify_by_name says which
+        items = ijson.items(_Reader(entry_data(manifest, found[0])), "files.item")
+        problems: list[str] = []
+        seen: set[bytes] = set()  # 8-byte name digests: a repeated name takes the slow path
+        for entry in walk(directory):
+            key = hashlib.blake2b(entry.name.encode(), digest_size=8).digest()
+            if key in seen:
+                raise _OutOfOrder
+            seen.add(key)
+            if entry.name in UNLISTED:
+                continue
+            item = next(items, None)
+            if item is None or item["path"] != entry.name:
+                raise _OutOfOrder
+            problems.extend(_compare(entry.name, _digest(entry_data(data, entry)), item))
+        if next(items, None) is not None:
+            raise _OutOfOrder
+        return problems
+
+
+def _verify_by_name(path: Path) -> list[str]:
+    """Check any ZIP by entry name with zipfile (which holds a record per entry)."""
     problems: list[str] = []
     try:
         with zipfile.ZipFile(path) as archive:
@@ -312,7 +341,8 @@ def verify_bundle(path: Path) -> list[str]:
                         problems.append(f"{name}: in the manifest but missing from the bundle")
                         continue
                     listed[position[name]] = 1
-                    problems.extend(_check_entry(archive, name, item))
+                    with archive.open(name) as entry:
+                        problems.extend(_compare(name, _digest(_chunks(entry)), item))
             problems.extend(
                 f"{name}: in the bundle but not in the manifest"
                 for name, was_listed in zip(names, listed, strict=True)
@@ -325,19 +355,45 @@ def verify_bundle(path: Path) -> list[str]:
     return problems
 
 
-def _check_entry(archive: zipfile.ZipFile, name: str, item: dict[str, Any]) -> list[str]:
+def _digest(chunks: Iterable[bytes]) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with archive.open(name) as entry:
-        while chunk := entry.read(COPY_BUFFER):
-            digest.update(chunk)
-            size += len(chunk)
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _compare(name: str, actual: tuple[str, int], item: dict[str, Any]) -> list[str]:
+    sha256, size = actual
     problems = []
-    if digest.hexdigest() != item["sha256"]:
+    if sha256 != item["sha256"]:
         problems.append(f"{name}: SHA-256 does not match the manifest")
     if size != item["bytes"]:
         problems.append(f"{name}: size {size} does not match the manifest's {item['bytes']}")
     return problems
+
+
+class _Reader(io.RawIOBase):
+    """A readable stream over chunks (ijson reads the manifest entry through it)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 class _HashingWriter(io.RawIOBase):

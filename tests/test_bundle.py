@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from service import bundle
 from service.bundle import (
     MANIFEST_CSV,
     MANIFEST_FIELDS,
@@ -170,3 +171,27 @@ def test_verification_reports_a_missing_or_broken_manifest(
     broken = tmp_path / "broken.zip"
     rewrite(write(tmp_path, files), broken, {MANIFEST_JSON: manifest}, {})
     assert verify_bundle(broken)[0].startswith(expected)
+
+
+def test_a_bundle_in_manifest_order_is_checked_in_one_pass_without_reading_it_by_name(
+    tmp_path: Path, files: list[BundleFile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def by_name(_path: Path) -> list[str]:
+        raise AssertionError("checked by name: the one-pass check gave up")
+
+    monkeypatch.setattr(bundle, "_verify_by_name", by_name)
+    sound = write(tmp_path, files)
+    assert verify_bundle(sound) == []
+    changed = tmp_path / "changed.zip"
+    rewrite(sound, changed, {files[2].path: b"%PDF another letter"}, {})  # same order, new content
+    assert verify_bundle(changed) == [
+        f"{files[2].path}: SHA-256 does not match the manifest",
+        f"{files[2].path}: size 19 does not match the manifest's 11",
+    ]
+
+
+def test_a_repeated_entry_name_is_found(tmp_path: Path, files: list[BundleFile]) -> None:
+    doubled = tmp_path / "doubled.zip"
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        rewrite(write(tmp_path, files), doubled, {}, {files[0].path: files[0].source.read_bytes()})
+    assert "the bundle holds the same entry name twice" in verify_bundle(doubled)
