@@ -41,22 +41,32 @@ def measure_bundle(decisions: int) -> tuple[float, float]:
         _pretend_rendered(rt, batch_id, path)
         process = psutil.Process()
         before = process.memory_info().rss
-        peak = [before]
-        done = threading.Event()
-
-        def watch() -> None:
-            while not done.wait(0.2):
-                peak[0] = max(peak[0], process.memory_info().rss)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
+        peak = PeakRss(process)
         started = time.monotonic()
         for court in rt.store.courts_of(batch_id):
             _publish(rt, batch_id, court["court_code"])
         seconds = time.monotonic() - started
-        done.set()
-        watcher.join()
-        return seconds, (peak[0] - before) / MIB
+        return seconds, (peak.stop() - before) / MIB
+
+
+class PeakRss:
+    """A process's largest resident set from now until stop(), sampled every 50 ms."""
+
+    def __init__(self, process: psutil.Process) -> None:
+        self._process = process
+        self._peak: int = process.memory_info().rss
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            self._peak = max(self._peak, self._process.memory_info().rss)
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self._peak
 
 
 def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:

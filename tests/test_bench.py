@@ -62,6 +62,20 @@ def test_the_ratio_and_the_other_figures_are_printed(printed: str) -> None:
         assert re.search(f"^{line}$", printed, re.MULTILINE), (line, printed)
 
 
+def test_the_publication_memory_benchmark_publishes_every_court() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    command = [sys.executable, "-m", "bench.publish_memory", "--decisions", "12"]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    courts = re.findall(
+        rf"^LA-[A-Z]+: [1-9][0-9]* documents in {NUMBER} s .*; Python allocations peak {NUMBER} MiB; "
+        rf"RSS {NUMBER} MiB before, peak \+{NUMBER} MiB$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    assert len(courts) == 3, done.stdout
+
+
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_workers_can_fix_the_mmap_threshold() -> None:
     assert fix_mmap_threshold()
