@@ -7,19 +7,16 @@ import hashlib
 import io
 import json
 import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-import ijson
-
 from service.errors import StorageError
 from service.files import atomic_writer, ensure_dir
 from service.models import Decision, Relief
-from service.ziparchive import ZIP64_LIMIT, StoredZipWriter, UnexpectedLayout, entry_data, walk
+from service.ziparchive import ZIP64_LIMIT, StoredZipWriter
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -101,9 +98,8 @@ class Entries:
 
     def add_failure(self, failure: dict[str, str]) -> None:
         self._check_listing()
-        line = json.dumps(failure, sort_keys=True, ensure_ascii=False)
-        self._failures.write(line + "\n")
-        self._failures_digest.update(line.encode() + b"\n")
+        self._failures.write(json.dumps(failure, ensure_ascii=False) + "\n")
+        self._failures_digest.update(json.dumps(failure, sort_keys=True).encode() + b"\n")
 
     def files(self) -> Iterator[BundleFile]:
         self._reading = True
@@ -255,7 +251,7 @@ def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
 def file_digest(path: Path) -> tuple[str, int]:
     """Return a file's SHA-256 and size, reading it in chunks."""
     with path.open("rb") as stream:
-        return _digest(_chunks(stream))
+        return digest_of(read_chunks(stream))
 
 
 def _copy_into(archive: StoredZipWriter, item: BundleFile) -> None:
@@ -267,12 +263,13 @@ def _copy_into(archive: StoredZipWriter, item: BundleFile) -> None:
 
 
 def _hashed(source: BinaryIO, digest: Any) -> Iterator[bytes]:
-    for chunk in _chunks(source):
+    for chunk in read_chunks(source):
         digest.update(chunk)
         yield chunk
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """Yield a stream's content a megabyte at a time."""
     while chunk := stream.read(COPY_BUFFER):
         yield chunk
 
@@ -282,118 +279,14 @@ def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
         yield chunk.encode("utf-8")
 
 
-def verify_bundle(path: Path) -> list[str]:
-    """Re-hash every entry against the manifest; return every problem found (none: the bundle is sound).
-
-    A bundle laid out as write_bundle lays it out (the manifest lists the entries in their order)
-    is checked in one pass in about the same memory whatever its size; any other is checked by name.
-    """
-    try:
-        return _verify_in_order(path)
-    except (UnexpectedLayout, _OutOfOrder):
-        return _verify_by_name(path)
-    except (OSError, ValueError, KeyError, TypeError, ijson.JSONError) as error:
-        return [f"cannot read the bundle: {error}"]
-
-
-class _OutOfOrder(Exception):
-    """The manifest does not list the archive's entries in their order (or a name may repeat)."""
-
-
-def _verify_in_order(path: Path) -> list[str]:
-    with path.open("rb") as directory, path.open("rb") as data, path.open("rb") as manifest:
-        found = [entry for entry in walk(directory) if entry.name == MANIFEST_JSON]
-        if len(found) != 1:
-            raise _OutOfOrder  # missing or twice: _verify_by_name says which
-        items = ijson.items(_Reader(entry_data(manifest, found[0])), "files.item")
-        problems: list[str] = []
-        seen: set[bytes] = set()  # 8-byte name digests: a repeated name takes the slow path
-        for entry in walk(directory):
-            key = hashlib.blake2b(entry.name.encode(), digest_size=8).digest()
-            if key in seen:
-                raise _OutOfOrder
-            seen.add(key)
-            if entry.name in UNLISTED:
-                continue
-            item = next(items, None)
-            if item is None or item["path"] != entry.name:
-                raise _OutOfOrder
-            problems.extend(_compare(entry.name, _digest(entry_data(data, entry)), item))
-        if next(items, None) is not None:
-            raise _OutOfOrder
-        return problems
-
-
-def _verify_by_name(path: Path) -> list[str]:
-    """Check any ZIP by entry name with zipfile (which holds a record per entry)."""
-    problems: list[str] = []
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if MANIFEST_JSON not in names:
-                return [f"{MANIFEST_JSON} is missing"]
-            position = {name: index for index, name in enumerate(names)}
-            listed = bytearray(len(names))  # 1: the manifest lists the entry at this position
-            with archive.open(MANIFEST_JSON) as manifest:
-                for item in ijson.items(manifest, "files.item"):
-                    name = item["path"]
-                    if name not in position:
-                        problems.append(f"{name}: in the manifest but missing from the bundle")
-                        continue
-                    listed[position[name]] = 1
-                    with archive.open(name) as entry:
-                        problems.extend(_compare(name, _digest(_chunks(entry)), item))
-            problems.extend(
-                f"{name}: in the bundle but not in the manifest"
-                for name, was_listed in zip(names, listed, strict=True)
-                if not was_listed and name not in UNLISTED
-            )
-            if len(position) != len(names):
-                problems.append("the bundle holds the same entry name twice")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, ijson.JSONError) as error:
-        problems.append(f"cannot read the bundle: {error}")
-    return problems
-
-
-def _digest(chunks: Iterable[bytes]) -> tuple[str, int]:
+def digest_of(chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Return the SHA-256 and size of what the chunks hold."""
     digest = hashlib.sha256()
     size = 0
     for chunk in chunks:
         digest.update(chunk)
         size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _compare(name: str, actual: tuple[str, int], item: dict[str, Any]) -> list[str]:
-    sha256, size = actual
-    problems = []
-    if sha256 != item["sha256"]:
-        problems.append(f"{name}: SHA-256 does not match the manifest")
-    if size != item["bytes"]:
-        problems.append(f"{name}: size {size} does not match the manifest's {item['bytes']}")
-    return problems
-
-
-class _Reader(io.RawIOBase):
-    """A readable stream over chunks (ijson reads the manifest entry through it)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            chunk = next(self._chunks, b"")
-            if not chunk:
-                return 0
-            self._pending = memoryview(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
 
 
 class _HashingWriter(io.RawIOBase):

@@ -179,7 +179,7 @@ def status(batch_id: str, as_json: bool) -> None:
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(bundle: Path) -> None:
     """Re-hash every entry of a bundle ZIP against its manifest; exit 1 on any problem."""
-    from service.bundle import verify_bundle
+    from service.verify import verify_bundle
 
     problems = verify_bundle(bundle)
     for problem in problems:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from service.bundle import verify_bundle
 from service.files import ensure_dir
 from service.runtime import Runtime
 from service.sample import generate_decisions, write_jsonl
 from service.settings import Settings
 from service.status import batch_status, wait_for_batch
 from service.submit import submit_file
+from service.verify import verify_bundle
 from service.worker import start_workers, stop_workers
 
 DEMO_TIMEOUT = 3600.0  # seconds the demo waits for its batch before giving up

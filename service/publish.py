@@ -18,7 +18,6 @@ from service.bundle import (
     Entries,
     Manifest,
     clerk_import_rows,
-    verify_bundle,
     write_bundle,
     write_csv,
 )
@@ -29,6 +28,7 @@ from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
 from service.settings import Settings
 from service.store import DocumentRow, Store
+from service.verify import verify_bundle
 
 log = logging.getLogger("courtdocs.publish")
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
@@ -118,7 +118,7 @@ def _scan_court(
     renderer: Renderer,
     batch_id: str,
     court_code: str,
-    failed: dict[str, str],
+    failed: set[str],
     work: Path,
     renew: Callable[[], None],
 ) -> _CourtScan:
@@ -178,9 +178,7 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
     return files
 
 
-def _clerk_import(
-    store: Store, batch_id: str, court_code: str, failed: dict[str, str], work: Path
-) -> BundleFile:
+def _clerk_import(store: Store, batch_id: str, court_code: str, failed: set[str], work: Path) -> BundleFile:
     decisions = (d for d in _decisions(store, batch_id, court_code) if d.decision_id not in failed)
     target = work / CLERK_IMPORT
     sha256, size = write_csv(target, clerk_import_rows(decisions))
@@ -192,7 +190,7 @@ def _list_documents(
     store: Store,
     batch_id: str,
     court_code: str,
-    failed: dict[str, str],
+    failed: set[str],
     entries: Entries,
 ) -> None:
     """List the rendered case documents (of decisions that did not fail), letters, and failures."""

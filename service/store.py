@@ -297,18 +297,16 @@ class Store:
             )
             return [DocumentRow.from_row(row) for row in rows]
 
-    def failed_subjects(self, batch_id: str, court_code: str) -> dict[str, str]:
-        """Return {subject: why} for every subject of the court batch with a failed document."""
+    def failed_subjects(self, batch_id: str, court_code: str) -> set[str]:
+        """Return every subject (decision or person) of the court batch with a failed document."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(documents.c.subject, documents.c.last_error)
-                .where(*_court_documents(batch_id, court_code), documents.c.state == "failed")
-                .order_by(documents.c.id)
+            return set(
+                conn.scalars(
+                    select(documents.c.subject)
+                    .distinct()
+                    .where(*_court_documents(batch_id, court_code), documents.c.state == "failed")
+                )
             )
-            failed: dict[str, str] = {}
-            for subject, last_error in rows:
-                failed.setdefault(subject, last_error or "failed")
-            return failed
 
     def finished_documents(self, batch_id: str, court_code: str) -> Iterator[tuple[DocumentRow, str]]:
         """Yield the rendered and failed documents of a court batch with their case numbers, streaming.
@@ -326,12 +324,14 @@ class Store:
             for kinds, joined in ((~letter, of_case), (letter, of_person)):
                 rows = streaming.execute(
                     select(documents, decisions.c.case_number)
-                    .join(decisions, and_(decisions.c.batch_id == documents.c.batch_id, joined))
+                    .outerjoin(decisions, and_(decisions.c.batch_id == documents.c.batch_id, joined))
                     .where(*finished, kinds)
                     .order_by(documents.c.id, decisions.c.case_number, decisions.c.decision_id)
                 )
                 for _, group in itertools.groupby(rows, key=lambda row: row.id):
                     first, *more = group
+                    if first.case_number is None:
+                        raise StorageError(f"document {first.id} has no decision in its court batch")
                     numbers = " ".join([first.case_number] + [row.case_number for row in more])
                     yield DocumentRow.from_row(first), numbers
 

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, NamedTuple
 
 from service.errors import StorageError
 
@@ -68,9 +68,11 @@ class StoredZipWriter:
         return self
 
     def __exit__(self, exc_type: object, *_rest: object) -> None:
-        if exc_type is None:
-            self.finish()
-        self._central.close()
+        try:
+            if exc_type is None:
+                self.finish()
+        finally:
+            self._central.close()
 
     def add(self, name: str, chunks: Iterable[bytes], *, large: bool = False) -> int:
         """Write an entry from its data and return its size; `large`: it may pass 2 GiB."""
@@ -157,49 +159,98 @@ class StoredZipWriter:
         self._out.write(END.pack(END_SIGNATURE, 0, 0, count, count, directory_size, directory_offset, 0))
 
 
+class _Central(NamedTuple):
+    """A central directory record's fixed part, in CENTRAL's order."""
+
+    signature: bytes
+    create_version: int
+    create_system: int
+    extract_version: int
+    reserved: int
+    flags: int
+    method: int
+    time: int
+    date: int
+    crc: int
+    compressed_size: int
+    size: int
+    name_length: int
+    extra_length: int
+    comment_length: int
+    disk: int
+    internal_attr: int
+    external_attr: int
+    header_offset: int
+
+
+class _Local(NamedTuple):
+    """A local header's fixed part, in LOCAL's order."""
+
+    signature: bytes
+    extract_version: int
+    reserved: int
+    flags: int
+    method: int
+    time: int
+    date: int
+    crc: int
+    compressed_size: int
+    size: int
+    name_length: int
+    extra_length: int
+
+
 def walk(stream: BinaryIO) -> Iterator[ZipEntry]:
     """Yield the archive's entries from its central directory, one record at a time.
 
-    Raises UnexpectedLayout for an archive comment, several disks or a broken record.
+    Raises UnexpectedLayout for anything it does not read: an archive comment, several disks, a
+    broken or truncated record.
     """
-    count, offset = _directory(stream)
-    stream.seek(offset)
-    for _ in range(count):
-        record = _read(stream, CENTRAL.size)
-        fields = CENTRAL.unpack(record)
-        if fields[0] != CENTRAL_SIGNATURE:
-            raise UnexpectedLayout("broken central directory record")
-        flags, method, crc, size = fields[5], fields[6], fields[9], fields[11]
-        name_length, extra_length, comment_length, header_offset = (
-            fields[12],
-            fields[13],
-            fields[14],
-            fields[18],
-        )
-        raw_name = _read(stream, name_length)
-        extra = _read(stream, extra_length)
-        stream.seek(comment_length, 1)
-        size, header_offset = _zip64_values(extra, size, header_offset)
-        name = raw_name.decode("utf-8" if flags & UTF8_NAME else "cp437")
-        yield ZipEntry(name, header_offset, size, crc, method)
+    try:
+        count, offset = _directory(stream)
+        stream.seek(offset)
+        for _ in range(count):
+            record = _Central._make(CENTRAL.unpack(_read(stream, CENTRAL.size)))
+            if record.signature != CENTRAL_SIGNATURE:
+                raise UnexpectedLayout("broken central directory record")
+            raw_name = _read(stream, record.name_length)
+            extra = _read(stream, record.extra_length)
+            stream.seek(record.comment_length, 1)
+            size, offset64 = _zip64_values(extra, record)
+            name = raw_name.decode("utf-8" if record.flags & UTF8_NAME else "cp437")
+            yield ZipEntry(name, offset64, size, record.crc, record.method)
+    except (struct.error, IndexError, OverflowError, ValueError) as error:
+        raise UnexpectedLayout(f"unreadable central directory: {error}") from error
 
 
 def entry_data(stream: BinaryIO, entry: ZipEntry) -> Iterator[bytes]:
-    """Yield a stored entry's data in chunks, from its local header on."""
+    """Yield a stored entry's data in chunks; raise UnexpectedLayout if it is not what the directory says.
+
+    The local header must carry the entry's name and the data its CRC-32.
+    """
     if entry.method != STORED:
         raise UnexpectedLayout(f"{entry.name} is compressed")
-    stream.seek(entry.offset)
-    header = LOCAL.unpack(_read(stream, LOCAL.size))
-    if header[0] != LOCAL_SIGNATURE:
-        raise UnexpectedLayout(f"{entry.name}: no local header where the directory says")
-    stream.seek(header[10] + header[11], 1)
-    remaining = entry.size
+    try:
+        stream.seek(entry.offset)
+        header = _Local._make(LOCAL.unpack(_read(stream, LOCAL.size)))
+        name = _read(stream, header.name_length)
+    except (struct.error, OverflowError, ValueError) as error:
+        raise UnexpectedLayout(f"{entry.name}: unreadable local header") from error
+    if header.signature != LOCAL_SIGNATURE or name != _encode(entry.name)[0]:
+        raise UnexpectedLayout(f"{entry.name}: the local header is not the directory's")
+    if header.crc != entry.crc or header.size not in (entry.size, NO_VALUE32):
+        raise UnexpectedLayout(f"{entry.name}: the local header's CRC or size is not the directory's")
+    stream.seek(header.extra_length, 1)
+    remaining, crc = entry.size, 0
     while remaining:
         chunk = stream.read(min(remaining, COPY_BUFFER))
         if not chunk:
             raise UnexpectedLayout(f"{entry.name} is cut short")
         remaining -= len(chunk)
+        crc = zlib.crc32(chunk, crc)
         yield chunk
+    if crc != entry.crc:
+        raise UnexpectedLayout(f"{entry.name}: bad CRC-32")
 
 
 def _directory(stream: BinaryIO) -> tuple[int, int]:
@@ -209,10 +260,9 @@ def _directory(stream: BinaryIO) -> tuple[int, int]:
     if length < END.size:
         raise UnexpectedLayout("too short for a ZIP")
     stream.seek(length - END.size)
-    end = END.unpack(_read(stream, END.size))
-    if end[0] != END_SIGNATURE or end[7] != 0 or end[1] != 0:
+    signature, disk, _, _, count, _, offset, comment_length = END.unpack(_read(stream, END.size))
+    if signature != END_SIGNATURE or comment_length or disk:
         raise UnexpectedLayout("an archive comment or several disks")
-    count, offset = end[4], end[6]
     if length >= END.size + LOCATOR64.size:
         stream.seek(length - END.size - LOCATOR64.size)
         locator = LOCATOR64.unpack(_read(stream, LOCATOR64.size))
@@ -225,19 +275,25 @@ def _directory(stream: BinaryIO) -> tuple[int, int]:
     return count, offset
 
 
-def _zip64_values(extra: bytes, size: int, offset: int) -> tuple[int, int]:
-    """Replace the 32-bit fields that overflowed with the ZIP64 extra field's values."""
+def _zip64_values(extra: bytes, record: _Central) -> tuple[int, int]:
+    """Return the entry's size and header offset, from the ZIP64 extra field where they overflowed."""
+    size, offset = record.size, record.header_offset
+    overflowed = NO_VALUE32 in (record.size, record.compressed_size, record.header_offset)
     position = 0
     while position + 4 <= len(extra):
         tag, length = struct.unpack_from("<2H", extra, position)
         if tag == ZIP64_EXTRA:
             values = list(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
-            if size == NO_VALUE32:
-                size = values.pop(0)  # uncompressed size
-                values.pop(0)  # compressed size: the same for a stored entry
-            if offset == NO_VALUE32:
+            if record.size == NO_VALUE32:
+                size = values.pop(0)
+            if record.compressed_size == NO_VALUE32:
+                values.pop(0)
+            if record.header_offset == NO_VALUE32:
                 offset = values.pop(0)
+            overflowed = False
         position += 4 + length
+    if overflowed:
+        raise UnexpectedLayout("a size or offset says 'see ZIP64' but the record has no ZIP64 field")
     return size, offset
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from service.accounts import Accounts, Role
-from service.bundle import verify_bundle
+from service.verify import verify_bundle
 from tests.pipeline_helpers import Pipeline, free_port, make_pipeline
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
