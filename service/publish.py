@@ -74,17 +74,14 @@ def publish(
     """Build the court batch's bundle and publish it as a new version if its contents changed.
 
     `token` owns the publication; `renew` extends its lease and is called between long steps.
-    Memory does not grow with the court's size: decisions and documents are streamed from the
-    database and the file list is spooled to disk (see Entries).
+    Memory hardly grows with the court's size: decisions and documents are streamed from the
+    database, and the file list, the manifest and the ZIP's directory are spooled to disk.
     """
     court = next((c for c in store.courts_of(batch_id) if c["court_code"] == court_code), None)
     if court is None or court["state"] == "published":
         return {"batch_id": batch_id, "court": court_code, "published": False}
     if not store.court_finished(batch_id, court_code):
         raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
-    batch = store.batch(batch_id)
-    if batch is None:
-        raise StorageError(f"no batch {batch_id}")
     failed = store.failed_subjects(batch_id, court_code)
     work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
     _remove_leftovers(settings, store, batch_id, court_code)

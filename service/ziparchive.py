@@ -37,7 +37,7 @@ UNIX = 3
 DOS_DATE, DOS_TIME = (1 << 5) | 1, 0  # 1980-01-01 00:00: the same files give the same ZIP
 UTF8_NAME = 0x800
 STORED = 0
-COPY_BUFFER = 1024 * 1024
+COPY_BUFFER = 1024 * 1024  # bytes read or copied at a time
 
 
 class UnexpectedLayout(Exception):
