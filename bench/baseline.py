@@ -21,12 +21,13 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
     """rq job: render one document with a renderer built for it alone; publish when the court is done."""
     from datetime import timedelta
 
-    from service.files import write_atomic
-    from service.jobs import publish_when_finished, stored_decisions
-    from service.plan import PlannedDocument, document_path
+    from service.core.files import write_atomic
+    from service.core.plan import PlannedDocument, document_path
+    from service.db.store import RenderedFile
+    from service.pipeline.dispatch import publish_when_finished
+    from service.pipeline.rendering import stored_decisions
+    from service.pipeline.runtime import Runtime
     from service.render import DocumentKind, OutputFormat, Renderer
-    from service.runtime import Runtime
-    from service.store import RenderedFile
 
     rt = Runtime(Settings.from_env())
     token = secrets.token_hex(8)
@@ -49,8 +50,8 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
 
 def enqueue_one_job_per_document(settings: Settings, batch_id: str) -> int:
     """Queue a job for every pending document of the batch; return how many."""
-    from service.queue import JobSpec, enqueue_all
-    from service.runtime import Runtime
+    from service.pipeline.queue import JobSpec, enqueue_all
+    from service.pipeline.runtime import Runtime
 
     rt = Runtime(settings)
     specs = [

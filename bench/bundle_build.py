@@ -18,14 +18,14 @@ from pathlib import Path
 import psutil
 from sqlalchemy import bindparam, update
 
-from service.files import ensure_dir
-from service.plan import PlannedDocument, document_path
-from service.publish import publish
-from service.render import DocumentKind, OutputFormat
-from service.runtime import Runtime
-from service.schema import documents
-from service.submit import submit_file
-from service.validation import validate_file
+from service.core.files import ensure_dir
+from service.core.kinds import DocumentKind, OutputFormat
+from service.core.plan import PlannedDocument, document_path
+from service.core.validation import validate_file
+from service.db.schema import documents
+from service.pipeline.publish import publish
+from service.pipeline.runtime import Runtime
+from service.pipeline.submit import submit_file
 
 MIB = 1024 * 1024
 

@@ -20,7 +20,7 @@ import psutil
 
 from bench.bundle_build import PeakRss, _pretend_rendered, _publish
 from bench.throughput import installation, sample
-from service.submit import submit_file
+from service.pipeline.submit import submit_file
 
 MIB = 1024 * 1024
 

@@ -16,9 +16,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from service.models import Decision
+from service.core.models import Decision
+from service.core.sample import generate_decisions
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.sample import generate_decisions
 from service.settings import Settings
 
 CASES = [(DocumentKind.MOTION, OutputFormat.PDF), (DocumentKind.MOTION, OutputFormat.DOCX)]

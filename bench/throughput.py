@@ -36,12 +36,12 @@ from pathlib import Path
 import psutil
 
 from bench.baseline import enqueue_one_job_per_document
-from service.queue import shutdown_embedded
-from service.runtime import Runtime
-from service.sample import generate_decisions, write_jsonl
+from service.core.sample import generate_decisions, write_jsonl
+from service.pipeline.queue import shutdown_embedded
+from service.pipeline.runtime import Runtime
+from service.pipeline.status import batch_status
+from service.pipeline.submit import submit_file
 from service.settings import Settings
-from service.status import batch_status
-from service.submit import submit_file
 
 REPO = Path(__file__).resolve().parent.parent
 LA_CONVICTIONS = 58_000
@@ -186,7 +186,7 @@ def measure_submission(decisions: int) -> float:
 
 def measure_previews(count: int) -> list[float]:
     """Seconds for each motion PDF preview over HTTP from a warm server (after five warm-ups)."""
-    from service.accounts import Accounts, Role
+    from service.db.accounts import Accounts, Role
 
     with installation() as (rt, env):
         accounts = Accounts(rt.store)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import psutil
 
-from service.queue import shutdown_embedded
-from service.runtime import Runtime
-from service.sample import generate_decisions, write_jsonl
+from service.core.sample import generate_decisions, write_jsonl
+from service.pipeline.queue import shutdown_embedded
+from service.pipeline.runtime import Runtime
+from service.pipeline.status import batch_status
 from service.settings import Settings
-from service.status import batch_status
 
 MIB = 1024 * 1024
 SAMPLE_SECONDS = 1.0

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.status import batch_status
+from service.pipeline.status import batch_status
 from tests.pipeline_helpers import Pipeline, free_port, make_pipeline, wait_until
 
 NO_PERSISTENCE = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.queue import shutdown_embedded
-from service.runtime import Runtime
-from service.sample import generate_decisions, write_jsonl
+from service.core.sample import generate_decisions, write_jsonl
+from service.pipeline.queue import shutdown_embedded
+from service.pipeline.runtime import Runtime
 from service.settings import Settings
 
 

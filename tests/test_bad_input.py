@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.accounts import Role
+from service.core.validation import parse_decision
+from service.db.accounts import Role
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import summarize
-from service.validation import parse_decision
 from service.web.app import create_app
 from tests.conftest import example_decision
 from tests.pdftools import pdf_text
@@ -25,7 +25,7 @@ from tests.pipeline_helpers import Pipeline, make_pipeline
 
 # Validates a file without keeping its decisions and prints what it found and its peak RSS (KiB).
 MEASURE = (
-    "import resource, sys; from pathlib import Path; from service.validation import validate_file; "
+    "import resource, sys; from pathlib import Path; from service.core.validation import validate_file; "
     "report = validate_file(Path(sys.argv[1]), keep_decisions=False); "
     "print(report.valid, len(report.errors), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 )

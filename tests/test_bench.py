@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from service.memory import fix_mmap_threshold
+from service.render.memory import fix_mmap_threshold
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["--decisions", "12", "--baseline-decisions", "3", "--submit-decisions", "200"]

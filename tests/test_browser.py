@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from service.accounts import Accounts, Role
-from service.verify import verify_bundle
+from service.bundle.verify import verify_bundle
+from service.db.accounts import Accounts, Role
 from tests.pipeline_helpers import Pipeline, free_port, make_pipeline
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

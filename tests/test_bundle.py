@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from service import verify
-from service.bundle import (
+from service.bundle import verify
+from service.bundle.manifest import (
     MANIFEST_CSV,
     MANIFEST_FIELDS,
     MANIFEST_JSON,
@@ -21,8 +21,8 @@ from service.bundle import (
     Manifest,
     write_bundle,
 )
+from service.bundle.verify import verify_bundle
 from service.errors import StorageError
-from service.verify import verify_bundle
 
 FAILURE = {"subject": "d-2", "kind": "order", "format": "docx", "case_number": "BA1", "reason": "x"}
 

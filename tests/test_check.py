@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from service.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
-from service.publish import publish
+from service.db.store import Store
+from service.pipeline.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
+from service.pipeline.publish import publish
 from service.render import Renderer
 from service.settings import Settings
-from service.store import Store
 from tests.fault_helpers import FAST, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 

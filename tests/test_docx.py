@@ -16,11 +16,11 @@ import docx
 import pytest
 from docx.shared import Inches, Pt
 
+from service.core.validation import parse_decision
 from service.errors import RenderError
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.docx import html_to_docx, parse_html
 from service.settings import Settings
-from service.validation import parse_decision
 from tests.conftest import example_decision
 
 DOCUMENTS = [  # (kind, letter language); court papers are in English

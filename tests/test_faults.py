@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from service.store import DocumentRow, now
-from service.submit import submit_file, submit_records
-from service.validation import Record, read_records
+from service.core.validation import Record, read_records
+from service.db.store import DocumentRow, now
+from service.pipeline.submit import submit_file, submit_records
 from tests.fault_helpers import (
     FAST,
     assert_check_passes,

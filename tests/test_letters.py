@@ -20,13 +20,13 @@ from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
+from service.core.sample import generate_decisions
+from service.core.validation import parse_decision
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import choose_language
 from service.render.docx import parse_html
-from service.sample import generate_decisions
+from service.render.templating import long_date
 from service.settings import Settings
-from service.templating import long_date
-from service.validation import parse_decision
 from tests.pdftools import POINTS_PER_INCH, page_words, pdf_fonts, reading_text, run_tool
 
 LETTER_WIDTH, LETTER_HEIGHT = 612.0, 792.0

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from service.core.validation import parse_decision, validate_file
 from service.errors import ForbiddenResourceError, MissingGlyphError
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import summarize
 from service.settings import Settings
-from service.validation import parse_decision, validate_file
 from tests.conftest import EXAMPLE_DECISION, SAMPLE_BATCH, example_decision
 from tests.pdftools import (
     POINTS_PER_INCH,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from service.jobs import reconcile
-from service.plan import person_key
-from service.status import batch_status
-from service.store import now
-from service.validation import validate_file
+from service.core.plan import person_key
+from service.core.validation import validate_file
+from service.db.store import now
+from service.pipeline.dispatch import reconcile
+from service.pipeline.status import batch_status
 from tests.pipeline_helpers import (
     Pipeline,
     bundle_entries,

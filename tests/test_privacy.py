@@ -24,10 +24,10 @@ from redis import Redis
 from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
-from service.accounts import Accounts, Role
-from service.queue import FAILED_JOB_TTL
+from service.db.accounts import Accounts, Role
+from service.db.store import Store
+from service.pipeline.queue import FAILED_JOB_TTL
 from service.settings import Settings
-from service.store import Store
 from tests.fault_helpers import FAST, assert_check_passes, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 

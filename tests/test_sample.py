@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from service.sample import COURTS, generate_decisions, write_jsonl
-from service.validation import Record, records_from_lines, validate_records
+from service.core.sample import COURTS, generate_decisions, write_jsonl
+from service.core.validation import Record, records_from_lines, validate_records
 
 SECTIONS = {"11357", "11357(a)", "11357(b)", "11358", "11359", "11360", "11360(a)", "11362.1"}
 

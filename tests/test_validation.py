@@ -13,9 +13,8 @@ import pytest
 from conftest import EXAMPLE_DECISION, SAMPLE_BATCH, example_decision
 from pydantic import BaseModel
 
-from service.errors import FieldError, InvalidInputError
-from service.models import Level, Relief
-from service.validation import (
+from service.core.models import Level, Relief
+from service.core.validation import (
     ValidationReport,
     load_decisions,
     parse_decision,
@@ -23,6 +22,7 @@ from service.validation import (
     validate_file,
     validate_records,
 )
+from service.errors import FieldError, InvalidInputError
 
 TODAY = date(2024, 6, 1)
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

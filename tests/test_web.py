@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.accounts import Role
+from service.db.accounts import Role
 from service.settings import Settings
 from service.web.app import create_app
 from tests.conftest import EXAMPLE_DECISION, example_decision
@@ -446,7 +446,7 @@ def test_a_stored_decision_that_no_longer_validates_is_refused_without_quoting_i
     """pydantic's message quotes values (names, dates of birth); it must not reach the client."""
     from sqlalchemy import update
 
-    from service.schema import decisions
+    from service.db.schema import decisions
 
     value = dict(
         example_decision(), decision_id="WEB-STALE", case={"number": "STALE1", "convicted_on": "1998-06-15"}

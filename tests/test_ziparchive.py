@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import StorageError
-from service.ziparchive import (
+from service.bundle.ziparchive import (
     NO_VALUE32,
     ZIP64_LIMIT,
     StoredZipWriter,
@@ -19,6 +18,7 @@ from service.ziparchive import (
     entry_data,
     walk,
 )
+from service.errors import StorageError
 
 ENTRIES = {
     "cases/BA123456_d-1/motion.pdf": b"%PDF-1.7 motion" * 1000,

@@ -1,6 +1,7 @@
 """Rendering: decisions to motion, order and letter documents as HTML, PDF and DOCX (pure core)."""
 
-from service.render.documents import DocumentHtml, DocumentKind, OutputFormat, RenderedDocument
+from service.core.kinds import DocumentKind, OutputFormat
+from service.render.documents import DocumentHtml, RenderedDocument
 from service.render.renderer import Renderer
 
 __all__ = ["DocumentHtml", "DocumentKind", "OutputFormat", "RenderedDocument", "Renderer"]

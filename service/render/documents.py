@@ -4,33 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from service.core.kinds import MEDIA_TYPES, DocumentKind, OutputFormat
+from service.core.models import Basis, Court, Decision, Relief
 from service.errors import RenderError
-from service.models import Basis, Court, Decision, Relief
-
-
-class DocumentKind(StrEnum):
-    MOTION = "motion"
-    ORDER = "order"
-    LETTER = "letter"
-    OMNIBUS_MOTION = "omnibus_motion"
-    OMNIBUS_ORDER = "omnibus_order"
-    EXHIBIT = "exhibit"
-
-
-class OutputFormat(StrEnum):
-    PDF = "pdf"
-    DOCX = "docx"
-    HTML = "html"
-
-
-MEDIA_TYPES = {
-    OutputFormat.PDF: "application/pdf",
-    OutputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    OutputFormat.HTML: "text/html; charset=utf-8",
-}
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.core.kinds import DocumentKind, OutputFormat
+from service.core.models import Decision
 from service.errors import RenderError
-from service.models import Decision
 from service.render.documents import (
     DocumentHtml,
-    DocumentKind,
     OmnibusSummary,
-    OutputFormat,
     RenderedDocument,
     case_context,
     choose_language,
@@ -20,8 +19,8 @@ from service.render.documents import (
     omnibus_context,
 )
 from service.render.pdf import PdfEngine
+from service.render.templating import Templates
 from service.settings import Settings
-from service.templating import Templates
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 

@@ -10,15 +10,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
-from service.accounts import Role, User
+from service.core.kinds import MEDIA_TYPES
+from service.core.models import Decision
+from service.core.validation import parse_decision, records_from_json, records_from_lines
+from service.db.accounts import Role, User
 from service.errors import FieldError, InvalidInputError
-from service.jobs import stored_decisions
-from service.models import Decision
+from service.pipeline.rendering import stored_decisions
+from service.pipeline.status import batch_status
+from service.pipeline.submit import submit_records
 from service.render import DocumentKind, OutputFormat, RenderedDocument
-from service.render.documents import MEDIA_TYPES
-from service.status import batch_status
-from service.submit import submit_records
-from service.validation import parse_decision, records_from_json, records_from_lines
 from service.web.deps import AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
 
 router = APIRouter(prefix="/api/v1")

@@ -10,9 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from service.accounts import Accounts
+from service.db.accounts import Accounts
 from service.errors import ConflictError, CourtdocsError, InvalidInputError, RenderError
-from service.runtime import Runtime
+from service.pipeline.runtime import Runtime
 from service.settings import Settings, get_settings
 from service.web import api, pages
 

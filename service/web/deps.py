@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 
-from service.accounts import Accounts, Role, Session, User
-from service.runtime import Runtime
+from service.db.accounts import Accounts, Role, Session, User
+from service.pipeline.runtime import Runtime
 
 SESSION_COOKIE = "courtdocs_session"
 # Identifier patterns, checked before any identifier is used (decision-format.md and submit.py).

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from service.accounts import Role, User
-from service.models import from_stored
-from service.status import batch_status
+from service.core.models import from_stored
+from service.db.accounts import Role, User
+from service.pipeline.status import batch_status
 from service.web.api import get_manifest
 from service.web.deps import (
     SESSION_COOKIE,

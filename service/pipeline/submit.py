@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from service.core.files import write_atomic
+from service.core.plan import person_key, plan_documents
+from service.core.validation import Record, ValidationReport, read_records, validate_records
 from service.errors import FieldError, InvalidInputError
-from service.files import write_atomic
-from service.jobs import enqueue_documents
-from service.plan import person_key, plan_documents
-from service.runtime import Runtime
-from service.validation import Record, ValidationReport, read_records, validate_records
+from service.pipeline.dispatch import enqueue_documents
+from service.pipeline.runtime import Runtime
 
 HASH_BUFFER = 1024 * 1024  # bytes read at a time when hashing a submitted file
 

@@ -15,7 +15,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from service.files import ensure_dir
+from service.core.files import ensure_dir
 from service.settings import Settings
 
 QUEUE_NAME = "courtdocs"

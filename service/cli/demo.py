@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from service.files import ensure_dir
-from service.runtime import Runtime
-from service.sample import generate_decisions, write_jsonl
+from service.bundle.verify import verify_bundle
+from service.core.files import ensure_dir
+from service.core.sample import generate_decisions, write_jsonl
+from service.pipeline.runtime import Runtime
+from service.pipeline.status import batch_status, wait_for_batch
+from service.pipeline.submit import submit_file
 from service.settings import Settings
-from service.status import batch_status, wait_for_batch
-from service.submit import submit_file
-from service.verify import verify_bundle
-from service.worker import start_workers, stop_workers
+from service.worker.pool import start_workers, stop_workers
 
 DEMO_TIMEOUT = 3600.0  # seconds the demo waits for its batch before giving up
 

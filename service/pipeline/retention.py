@@ -12,9 +12,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from service.core.files import safe_part
 from service.errors import CourtdocsError, StorageError
-from service.files import safe_part
-from service.runtime import Runtime
+from service.pipeline.runtime import Runtime
 
 JOB_PREFIXES = ("render", "publish")  # job ids are f"{prefix}-{batch_id}-..." (jobs.py)
 

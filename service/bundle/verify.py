@@ -11,8 +11,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from service.bundle import MANIFEST_JSON, UNLISTED, digest_of, read_chunks
-from service.ziparchive import UnexpectedLayout, ZipEntry, entry_data, walk
+from service.bundle.manifest import MANIFEST_JSON, UNLISTED, digest_of, read_chunks
+from service.bundle.ziparchive import UnexpectedLayout, ZipEntry, entry_data, walk
 
 READ_ERRORS = (OSError, ValueError, KeyError, TypeError, ijson.JSONError)
 

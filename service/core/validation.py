@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from service.core.models import Decision
 from service.errors import FieldError, InvalidInputError
-from service.models import Decision
 
 _ENUM_FIELDS = {
     "basis": "HSC 11361.8 or HSC 11361.9",

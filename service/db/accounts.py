@@ -32,9 +32,9 @@ from sqlalchemy import (
     update,
 )
 
+from service.db.schema import metadata
+from service.db.store import Store, now
 from service.errors import CourtdocsError
-from service.schema import metadata
-from service.store import Store, now
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day
 TOKEN_PREFIX = "cdt_"  # makes a leaked token recognisable in a secret scanner

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from service.bundle.ziparchive import COPY_BUFFER, ZIP64_LIMIT, StoredZipWriter
+from service.core.files import atomic_writer, ensure_dir
+from service.core.models import Decision, Relief
 from service.errors import StorageError
-from service.files import atomic_writer, ensure_dir
-from service.models import Decision, Relief
-from service.ziparchive import COPY_BUFFER, ZIP64_LIMIT, StoredZipWriter
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"

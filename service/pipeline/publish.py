@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from service.bundle import (
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.bundle.manifest import (
     CLERK_IMPORT,
     BundleFile,
     Entries,
@@ -21,16 +24,18 @@ from service.bundle import (
     write_bundle,
     write_csv,
 )
-from service.errors import StorageError
-from service.files import remove_temp_files, safe_part, write_atomic
-from service.models import Basis, Decision, from_stored
+from service.bundle.verify import verify_bundle
+from service.core.files import remove_temp_files, safe_part, write_atomic
+from service.core.models import Basis, Decision, from_stored
+from service.db.store import DocumentRow, Store
+from service.errors import CourtdocsError, StorageError
+from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
 from service.settings import Settings
-from service.store import DocumentRow, Store
-from service.verify import verify_bundle
 
 log = logging.getLogger("courtdocs.publish")
+PUBLISH_LEASE = timedelta(minutes=10)  # how long a publication holds its court batch between renewals
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
 
 
@@ -287,3 +292,32 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, Any]:
+    """Take the publication of one court batch, then build and publish its bundle as its one owner."""
+    token = secrets.token_hex(8)
+    if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+        return {"batch_id": batch_id, "court": court_code, "published": False, "reason": "owned elsewhere"}
+
+    def renew() -> None:
+        if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+            raise StorageError(f"publication of {batch_id}/{court_code} was taken over")
+
+    try:
+        return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=renew)
+    except BaseException as error:
+        reason = failure_reason(error)
+        log.warning("publication of batch %s court %s failed: %s", batch_id, court_code, reason)
+        rt.store.release_publication(batch_id, court_code, token, reason)
+        raise
+
+
+def failure_reason(error: BaseException) -> str:
+    """Return why an attempt failed in words safe to store and log: our messages carry identifiers only.
+
+    Other libraries' messages may quote a decision's values (pydantic does), so only their type is kept.
+    """
+    if isinstance(error, CourtdocsError | OSError | SQLAlchemyError):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__

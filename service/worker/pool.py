@@ -16,11 +16,12 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from service.errors import CourtdocsError
-from service.jobs import reconcile
-from service.memory import fix_mmap_threshold, release_freed_memory
-from service.runtime import Runtime, use_runtime
+from service.pipeline.dispatch import reconcile
+from service.pipeline.runtime import Runtime
+from service.render.memory import fix_mmap_threshold, release_freed_memory
+from service.render.templating import Templates
 from service.settings import Settings, get_settings
-from service.templating import Templates
+from service.worker.jobs import use_runtime
 
 log = logging.getLogger("courtdocs.worker")
 REDIS_RETRY_SECONDS = (1, 2, 4, 8, 15)  # waits between pings while Redis is unreachable (then every 15 s)

@@ -19,8 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from service.errors import ConflictError, StorageError
-from service.schema import (
+from service.db.schema import (
     add_missing_columns,
     batches,
     bundles,
@@ -30,6 +29,7 @@ from service.schema import (
     make_engine,
     metadata,
 )
+from service.errors import ConflictError, StorageError
 
 IN_CHUNK = 500  # identifiers per IN (...) query
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.bundle import CLERK_IMPORT, MANIFEST_JSON, file_digest
-from service.files import safe_part, temp_files
-from service.plan import CASE_DOCUMENTS
-from service.store import DocumentRow, Store
-from service.verify import verify_bundle
+from service.bundle.manifest import CLERK_IMPORT, MANIFEST_JSON, file_digest
+from service.bundle.verify import verify_bundle
+from service.core.files import safe_part, temp_files
+from service.core.plan import CASE_DOCUMENTS
+from service.db.store import DocumentRow, Store
 
 CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
 

@@ -7,11 +7,11 @@ from functools import cached_property
 from redis import Redis
 from rq import Queue
 
-from service.files import ensure_dir
-from service.queue import connect, make_queue
+from service.core.files import ensure_dir
+from service.db.store import Store
+from service.pipeline.queue import connect, make_queue
 from service.render import Renderer
-from service.settings import Settings, get_settings
-from service.store import Store
+from service.settings import Settings
 
 
 class Runtime:
@@ -39,20 +39,3 @@ class Runtime:
     @cached_property
     def renderer(self) -> Renderer:
         return Renderer(self.settings)
-
-
-_runtime: Runtime | None = None
-
-
-def runtime() -> Runtime:
-    """Return this process's runtime, building it on first use."""
-    global _runtime
-    if _runtime is None:
-        _runtime = Runtime(get_settings())
-    return _runtime
-
-
-def use_runtime(value: Runtime | None) -> None:
-    """Install the runtime jobs in this process use (workers and tests)."""
-    global _runtime
-    _runtime = value

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from service.runtime import Runtime
+from service.pipeline.runtime import Runtime
 
 POLL_SECONDS = 0.5  # how often --wait looks at the database
 BAR_WIDTH = 30  # characters of the progress bar

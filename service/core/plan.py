@@ -7,9 +7,9 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.files import safe_part
-from service.models import Decision
-from service.render.documents import DocumentKind, OutputFormat
+from service.core.files import safe_part
+from service.core.kinds import DocumentKind, OutputFormat
+from service.core.models import Decision
 
 CASE_DOCUMENTS = [
     (DocumentKind.MOTION, OutputFormat.PDF),

@@ -1,0 +1,56 @@
+"""Commands that run the service: worker, serve, demo."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from service.cli.main import cli_runtime, main, or_exit
+from service.settings import get_settings
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True)
+def worker(burst: bool, processes: int) -> None:
+    """Run long-lived render workers (no fork per job)."""
+    from service.worker.pool import run_pool, run_worker
+
+    if processes == 1:
+        or_exit(lambda: run_worker(get_settings(), burst=burst))
+        return
+    cli_runtime().redis.ping()  # start (or join) the embedded Redis before the workers do
+    sys.exit(run_pool(processes, burst=burst))
+
+
+@main.command()
+@click.option("--decisions", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--courts", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(decisions: int, courts: int, processes: int, seed: int) -> None:
+    """The whole job on embedded defaults: sample batch, submit, workers, progress, verified bundles."""
+    from service.cli.demo import run_demo
+
+    sys.exit(
+        or_exit(
+            lambda: run_demo(
+                get_settings(), decisions=decisions, courts=courts, processes=processes, seed=seed
+            )
+        )
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the web pages and the HTTP API (uvicorn)."""
+    import uvicorn
+
+    from service.render.memory import fix_mmap_threshold
+    from service.web.app import create_app
+
+    fix_mmap_threshold()  # previews render PDFs in this process too
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", access_log=False)

@@ -1,0 +1,27 @@
+"""The kinds of document courtdocs makes and the formats it writes them in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    MOTION = "motion"
+    ORDER = "order"
+    LETTER = "letter"
+    OMNIBUS_MOTION = "omnibus_motion"
+    OMNIBUS_ORDER = "omnibus_order"
+    EXHIBIT = "exhibit"
+
+
+class OutputFormat(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    HTML = "html"
+
+
+MEDIA_TYPES = {
+    OutputFormat.PDF: "application/pdf",
+    OutputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    OutputFormat.HTML: "text/html; charset=utf-8",
+}

@@ -1,0 +1,25 @@
+"""Retry a batch's failed documents: make them pending again and queue them; publication follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.pipeline.dispatch import enqueue_documents
+from service.pipeline.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Retry:
+    """What a retry queued."""
+
+    documents: int
+    jobs: int
+
+
+def retry_failed(rt: Runtime, batch_id: str) -> Retry:
+    """Reset every failed document of a batch to pending and queue it; each court publishes anew."""
+    courts = rt.store.reset_failed(batch_id)
+    pending = [
+        doc for court in courts for doc in rt.store.documents_of(batch_id, court) if doc.state == "pending"
+    ]
+    return Retry(len(pending), enqueue_documents(rt, pending))
