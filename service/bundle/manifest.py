@@ -248,9 +248,10 @@ def write_bundle(target: Path, manifest: Manifest) -> tuple[str, int]:
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    """Return a file's SHA-256 and size, reading it in chunks."""
+    """Return a file's SHA-256 and size (the bytes hashed, read in pieces by hashlib)."""
     with path.open("rb") as stream:
-        return digest_of(read_chunks(stream))
+        digest = hashlib.file_digest(stream, "sha256")
+        return digest.hexdigest(), stream.tell()
 
 
 def _copy_into(archive: StoredZipWriter, item: BundleFile) -> None:

@@ -18,8 +18,6 @@ from service.errors import FieldError, InvalidInputError
 from service.pipeline.dispatch import enqueue_documents
 from service.pipeline.runtime import Runtime
 
-HASH_BUFFER = 1024 * 1024  # bytes read at a time when hashing a submitted file
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -37,14 +35,12 @@ def submit_file(
     rt: Runtime, path: Path, *, idempotency_key: str | None = None, skip_invalid: bool = False
 ) -> Submission:
     """Submit a .json or .jsonl file of decisions."""
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while chunk := stream.read(HASH_BUFFER):
-            digest.update(chunk)
+        content_sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
     return submit_records(
         rt,
         read_records(path),
-        digest.hexdigest(),
+        content_sha256,
         source=path.name,
         idempotency_key=idempotency_key,
         skip_invalid=skip_invalid,
