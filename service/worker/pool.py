@@ -1,4 +1,14 @@
-"""Long-lived rq workers: WeasyPrint, fonts and templates loaded once per process; no fork per job."""
+"""Long-lived rq workers in spawned processes: WeasyPrint, fonts and templates loaded once per process.
+
+Kept instead of rq's own forking `Worker` (and `rq worker`), for measured reasons (docs/performance.md,
+"The baseline"): a work horse forked per job imports the job's modules again (WeasyPrint,
+SQLAlchemy, pydantic, python-docx: 1.1 s) and builds the renderer again (0.5 s) for a render of
+0.1 to 0.15 s, which made 1.0 document per second on two processes against 17 to 22 here. Each
+process runs rq's `SimpleWorker` (jobs in the process itself) and is spawned, not forked: it imports
+WeasyPrint once and keeps it, and inherits no database or Redis connection, lock or thread of the
+parent. Not a `multiprocessing.Pool` either: a worker lives until SIGTERM, finishes the job it
+holds, and waits for Redis when Redis is gone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +20,7 @@ import threading
 import time
 from types import FrameType
 
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from rq.job import Job
@@ -17,6 +28,7 @@ from rq.serializers import JSONSerializer
 
 from service.errors import CourtdocsError
 from service.pipeline.dispatch import reconcile
+from service.pipeline.queue import answers
 from service.pipeline.runtime import Runtime
 from service.render.memory import fix_mmap_threshold, release_freed_memory
 from service.render.templating import Templates
@@ -24,7 +36,7 @@ from service.settings import Settings, get_settings
 from service.worker.jobs import use_runtime
 
 log = logging.getLogger("courtdocs.worker")
-REDIS_RETRY_SECONDS = (1, 2, 4, 8, 15)  # waits between pings while Redis is unreachable (then every 15 s)
+REDIS_BACKOFF = ExponentialBackoff(cap=15, base=0.5)  # waits between pings: 1, 2, 4, 8, then 15 s
 
 
 class _Worker(SimpleWorker):
@@ -82,17 +94,19 @@ def _work(rt: Runtime, *, burst: bool) -> bool:
 
 
 def _redis_answers(rt: Runtime, stop: threading.Event) -> bool:
-    """Wait until Redis answers (True) or SIGTERM or SIGINT asks the worker to stop (False)."""
+    """Wait until Redis answers (True) or SIGTERM or SIGINT asks the worker to stop (False).
+
+    The waits follow redis-py's backoff, but the loop is ours, not a redis-py Retry: Retry sleeps
+    in time.sleep, which a signal does not cut short, while `stop.wait` ends as soon as the worker
+    is asked to stop; each ping is tried once (`answers`), so a retrying client does not hold it up.
+    """
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop.set())
-    attempt = 0
-    while not stop.wait(REDIS_RETRY_SECONDS[min(attempt, len(REDIS_RETRY_SECONDS) - 1)]):
-        attempt += 1
-        try:
-            rt.redis.ping()
-        except RedisError:
-            continue
-        return True
+    failures = 1
+    while not stop.wait(REDIS_BACKOFF.compute(failures)):
+        if answers(rt.redis):
+            return True
+        failures = min(failures + 1, 64)  # the wait is capped long before; 2**1024 would overflow a float
     return False
 
 
