@@ -25,10 +25,12 @@ FAILED_JOB_TTL = 7 * 24 * 3600  # seconds a failed job's record stays in Redis
 RESULT_TTL = 3600  # seconds a finished job's (identifier-only) result stays in Redis
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 ROUND_TRIP = 1000  # jobs enqueued, or job states read, per round trip to Redis
-# A command whose connection drops or times out is tried again 5 times, 0.2, 0.4, 0.8, 1.6 and
-# 2 s apart (5 s in all: a Redis restart or failover); a longer outage is the caller's to handle.
-RETRIES = 5
-BACKOFF = ExponentialBackoff(cap=2.0, base=0.1)
+# A command whose connection drops or times out is tried again 3 times, 0.2, 0.4 and 0.8 s apart:
+# a blip (a connection reset, a restart) passes unnoticed; a longer outage is the caller's (workers
+# wait for Redis, a command fails). Short, because a worker asked to stop while Redis is gone still
+# tells Redis once (rq's teardown), and the retries delay its stop.
+RETRIES = 3
+BACKOFF = ExponentialBackoff(cap=1.0, base=0.1)
 RETRY_ON: list[type[Exception]] = [RedisConnectionError, RedisTimeoutError]
 PROBE_TIMEOUT = 5.0  # seconds a one-try ping waits for an answer (a frozen Redis does not answer)
 
