@@ -25,8 +25,6 @@ from pydantic_core import PydanticCustomError
 
 from service.errors import StoredDecisionError
 
-FORMAT = "decision/v1"
-
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
