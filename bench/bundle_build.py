@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import bindparam, update
 
+from bench.common import MIB, PeakRss, installation, sample
 from service.core.files import ensure_dir
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.plan import PlannedDocument, document_path
@@ -27,49 +27,25 @@ from service.pipeline.publish import publish
 from service.pipeline.runtime import Runtime
 from service.pipeline.submit import submit_file
 
-MIB = 1024 * 1024
-
 
 def measure_bundle(decisions: int) -> tuple[float, float]:
     """Return seconds to publish every court of a batch of this many decisions, and the peak MiB added."""
-    from bench.throughput import installation, sample
-
     with installation() as (rt, _env):
         path = sample(rt, decisions)
         batch_id = submit_file(rt, path).batch_id
         rt.queue.empty()  # type: ignore[no-untyped-call]  # nothing renders: files are linked below
-        _pretend_rendered(rt, batch_id, path)
+        pretend_rendered(rt, batch_id, path)
         process = psutil.Process()
         before = process.memory_info().rss
         peak = PeakRss(process)
         started = time.monotonic()
         for court in rt.store.courts_of(batch_id):
-            _publish(rt, batch_id, court["court_code"])
+            publish_court(rt, batch_id, court["court_code"])
         seconds = time.monotonic() - started
         return seconds, (peak.stop() - before) / MIB
 
 
-class PeakRss:
-    """A process's largest resident set from now until stop(), sampled every 50 ms."""
-
-    def __init__(self, process: psutil.Process) -> None:
-        self._process = process
-        self._peak: int = process.memory_info().rss
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._done.wait(0.05):
-            self._peak = max(self._peak, self._process.memory_info().rss)
-
-    def stop(self) -> int:
-        self._done.set()
-        self._thread.join()
-        return self._peak
-
-
-def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
+def pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
     """Give every document the bytes of one real render of its kind, by hard links."""
     first = validate_file(path).decisions[0]
     originals = {}
@@ -117,7 +93,8 @@ def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
         )
 
 
-def _publish(rt: Runtime, batch_id: str, court_code: str) -> None:
+def publish_court(rt: Runtime, batch_id: str, court_code: str) -> None:
+    """Take a court's publication as a worker would, and publish it in this process."""
     token = secrets.token_hex(8)
     lease = timedelta(minutes=30)
     if not (

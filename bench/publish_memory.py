@@ -18,11 +18,9 @@ import tracemalloc
 
 import psutil
 
-from bench.bundle_build import PeakRss, _pretend_rendered, _publish
-from bench.throughput import installation, sample
+from bench.bundle_build import pretend_rendered, publish_court
+from bench.common import MIB, PeakRss, installation, sample
 from service.pipeline.submit import submit_file
-
-MIB = 1024 * 1024
 
 
 def main() -> int:
@@ -36,7 +34,7 @@ def main() -> int:
         path = sample(rt, args.decisions)
         batch_id = submit_file(rt, path).batch_id
         rt.queue.empty()  # type: ignore[no-untyped-call]  # nothing renders: files are linked
-        _pretend_rendered(rt, batch_id, path)
+        pretend_rendered(rt, batch_id, path)
         print(f"{args.decisions} decisions, 3 courts, published one court at a time", flush=True)
         for court in rt.store.courts_of(batch_id):
             code = court["court_code"]
@@ -46,7 +44,7 @@ def main() -> int:
             peak = PeakRss(process)
             tracemalloc.start()
             started = time.monotonic()
-            _publish(rt, batch_id, code)
+            publish_court(rt, batch_id, code)
             seconds = time.monotonic() - started
             _, traced = tracemalloc.get_traced_memory()
             tracemalloc.stop()

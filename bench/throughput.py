@@ -24,28 +24,22 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import psutil
 
 from bench.baseline import enqueue_one_job_per_document
-from service.core.sample import generate_decisions, write_jsonl
-from service.pipeline.queue import shutdown_embedded
+from bench.bundle_build import measure_bundle
+from bench.common import MIB, REPO, installation, sample
+from service.core.sample import generate_decisions
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
 from service.pipeline.submit import submit_file
-from service.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
 LA_CONVICTIONS = 58_000
-MIB = 1024 * 1024
 
 
 @dataclass
@@ -69,34 +63,6 @@ def describe(run: Run) -> str:
         f"{run.per_second:6.2f} convictions/s, {run.documents / run.seconds:6.2f} documents/s, "
         f"58,000 in {hours:5.2f} h, peak worker {run.peak_worker_mib:.0f} MiB, {run.failed} failed"
     )
-
-
-@contextmanager
-def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime, dict[str, str]]]:
-    """A throwaway installation: its own output folder, SQLite database and embedded Redis.
-
-    Never the configured database or Redis: the baseline empties its queue, and a shared server
-    would mix another load into the timings.
-    """
-    with tempfile.TemporaryDirectory(prefix="courtdocs-bench-") as folder:
-        own = ("DATABASE_URL", "REDIS_URL", "COURTDOCS_OUTPUT_DIR")
-        env = {k: v for k, v in os.environ.items() if k not in own}
-        env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
-        rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
-        rt.redis.ping()
-        try:
-            yield rt, env
-        finally:
-            shutdown_embedded(rt.redis, rt.settings)
-            rt.close()
-
-
-def sample(rt: Runtime, decisions: int) -> Path:
-    path = rt.settings.output_dir / f"sample-{decisions}.jsonl"
-    with path.open("w", encoding="utf-8") as stream:
-        write_jsonl(generate_decisions(decisions, seed=1, courts=3), stream)
-    return path
 
 
 def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
@@ -250,8 +216,6 @@ def main() -> int:
     parser.add_argument("--bundle-decisions", type=int, default=10_000)
     parser.add_argument("--previews", type=int, default=50)
     args = parser.parse_args()
-    from bench.bundle_build import measure_bundle
-
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured, also in a log
     machine = platform.processor() or platform.machine()

@@ -4,7 +4,7 @@ Runs the real pipeline (embedded Redis and SQLite in a temporary folder, real wo
 samples the resident memory of every worker process every second, and prints it at each tenth of
 the batch and while the bundles are built.
 
-    python bench/worker_memory.py --decisions 2000 --processes 2
+    python -m bench.worker_memory --decisions 2000 --processes 2
 """
 
 from __future__ import annotations
@@ -14,19 +14,14 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import psutil
 
-from service.core.sample import generate_decisions, write_jsonl
-from service.pipeline.queue import shutdown_embedded
+from bench.common import MIB, REPO, installation, sample
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
-from service.settings import Settings
 
-MIB = 1024 * 1024
 SAMPLE_SECONDS = 1.0
 
 
@@ -39,23 +34,18 @@ def main() -> int:
     parser.add_argument("--courts", type=int, default=3)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="courtdocs-bench-") as folder:
-        output = Path(folder)
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env["COURTDOCS_OUTPUT_DIR"] = str(output)
-        rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
-        rt.redis.ping()
-        sample = output / "sample.jsonl"
-        with sample.open("w", encoding="utf-8") as stream:
-            write_jsonl(generate_decisions(args.decisions, seed=1, courts=args.courts), stream)
+    with installation() as (rt, env):
+        path = sample(rt, args.decisions, courts=args.courts)
         command = [sys.executable, "-m", "service"]
         batch_id = subprocess.run(
-            [*command, "submit", str(sample)], env=env, check=True, capture_output=True, text=True
+            [*command, "submit", str(path)], env=env, cwd=REPO, check=True, capture_output=True, text=True
         ).stdout.strip()
         started = time.monotonic()
         pool = subprocess.Popen(
-            [*command, "worker", "--processes", str(args.processes)], env=env, start_new_session=True
+            [*command, "worker", "--processes", str(args.processes)],
+            env=env,
+            cwd=REPO,
+            start_new_session=True,
         )
         try:
             samples = _sample_until_published(rt, batch_id, pool.pid)
@@ -63,8 +53,6 @@ def main() -> int:
             os.killpg(pool.pid, signal.SIGTERM)
             pool.wait(timeout=120)
         elapsed = time.monotonic() - started
-        shutdown_embedded(rt.redis, rt.settings)
-        rt.close()
     _report(samples, args, elapsed)
     return 0
 

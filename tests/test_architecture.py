@@ -11,6 +11,7 @@ or under TYPE_CHECKING: every import statement anywhere in a module counts.
 from __future__ import annotations
 
 import ast
+import graphlib
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,33 @@ def test_an_inward_import_passes(module: str, source: str) -> None:
 def test_a_module_in_no_layer_is_refused() -> None:
     with pytest.raises(ValueError, match="in no layer"):
         violations("import os\n", "service.extras.thing")
+
+
+def bench_imports(folder: Path) -> dict[str, set[str]]:
+    """Return which bench modules each bench module imports (at any depth of its code)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(folder.glob("*.py")):
+        names = imported(ast.parse(path.read_text(encoding="utf-8")), f"bench.{path.stem}", False)
+        graph[path.stem] = {name.split(".")[1] for _, name in names if name.startswith("bench.")}
+    return graph
+
+
+def circle_in(graph: dict[str, set[str]]) -> list[str]:
+    """Return modules that import each other in a circle (empty when there is none)."""
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        return list(error.args[1])
+    return []
+
+
+def test_bench_modules_do_not_import_each_other_in_a_circle() -> None:
+    graph = bench_imports(REPO / "bench")
+    assert "throughput" in graph and "common" in graph["throughput"], graph
+    assert circle_in(graph) == []
+
+
+def test_a_circle_of_bench_imports_is_found(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from bench.b import x\n")
+    (tmp_path / "b.py").write_text("def f():\n    from bench.a import y\n")
+    assert sorted(set(circle_in(bench_imports(tmp_path)))) == ["a", "b"]
