@@ -12,9 +12,29 @@ import hashlib
 import secrets
 from typing import Any
 
+from rq import Queue, Worker
+from rq.job import Job
+
 from service.settings import Settings
 
 BASELINE_JOB = "bench.baseline.render_one_document"
+BASELINE_WORKER = "bench.baseline.BaselineWorker"
+
+
+class BaselineWorker(Worker):
+    """rq's default forking Worker (what `rq worker` runs), able to run the service's publish job.
+
+    The service's jobs read a runtime their worker installs once per process; here each work
+    horse that runs one installs its own, as a fresh process has to.
+    """
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        if job.func_name != BASELINE_JOB:
+            from service.pipeline.runtime import Runtime
+            from service.worker.jobs import use_runtime
+
+            use_runtime(Runtime(Settings.from_env()))
+        super().main_work_horse(job, queue)
 
 
 def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:

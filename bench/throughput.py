@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from bench.baseline import enqueue_one_job_per_document
+from bench.baseline import BASELINE_WORKER, enqueue_one_job_per_document
 from bench.bundle_build import measure_bundle
 from bench.common import MIB, REPO, installation, sample
 from service.core.sample import generate_decisions
@@ -113,6 +113,8 @@ def _start_workers(
         url,
         "--serializer",
         "rq.serializers.JSONSerializer",
+        "--worker-class",
+        BASELINE_WORKER,
     ]
     return [subprocess.Popen(rq, env=env, **quiet) for _ in range(processes)]  # type: ignore[call-overload]
 
