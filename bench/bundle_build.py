@@ -43,8 +43,8 @@ def measure_bundle(decisions: int) -> tuple[float, float]:
         before = process.memory_info().rss
         peak = PeakRss(process)
         started = time.monotonic()
-        for court in rt.store.courts_of(batch_id):
-            _publish(rt, batch_id, court["court_code"])
+        for court in rt.store.publications.courts_of(batch_id):
+            _publish(rt, batch_id, court.court_code)
         seconds = time.monotonic() - started
         return seconds, (peak.stop() - before) / MIB
 
@@ -91,8 +91,8 @@ def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
             rendered.pages,
         )
     rows = []
-    for court in rt.store.courts_of(batch_id):
-        for doc in rt.store.documents_of(batch_id, court["court_code"]):
+    for court in rt.store.publications.courts_of(batch_id):
+        for doc in rt.store.documents.of_court(batch_id, court.court_code):
             original, digest, size, pages = originals[(doc.kind, doc.format)]
             planned = PlannedDocument(
                 doc.court_code, doc.subject, DocumentKind(doc.kind), OutputFormat(doc.format)
@@ -121,8 +121,8 @@ def _publish(rt: Runtime, batch_id: str, court_code: str) -> None:
     token = secrets.token_hex(8)
     lease = timedelta(minutes=30)
     if not (
-        rt.store.claim_publication(batch_id, court_code, lease)
-        and rt.store.take_publication(batch_id, court_code, lease, token)
+        rt.store.publications.claim(batch_id, court_code, lease)
+        and rt.store.publications.take(batch_id, court_code, lease, token)
     ):
         raise RuntimeError(f"could not take the publication of {court_code}")
     publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=lambda: None)

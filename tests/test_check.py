@@ -82,7 +82,7 @@ class Copy:
         return facts
 
     def bundle_paths(self) -> list[Path]:
-        return [self.output / row["path"] for row in self.store.bundles_of(self.batch_id)]
+        return [self.output / row.path for row in self.store.publications.bundles_of(self.batch_id)]
 
 
 @pytest.fixture
@@ -101,8 +101,8 @@ def test_the_published_batch_passes_and_the_cli_says_so(published: Published) ->
 
 
 def test_the_fixture_has_a_retried_decision_in_version_two_and_a_failed_one(copy: Copy) -> None:
-    versions = sorted(row["version"] for row in copy.store.bundles_of(copy.batch_id))
-    assert versions == [1, 1, 2] and len(copy.store.failed_documents(copy.batch_id)) >= 4
+    versions = sorted(row.version for row in copy.store.publications.bundles_of(copy.batch_id))
+    assert versions == [1, 1, 2] and len(copy.store.documents.failed(copy.batch_id)) >= 4
 
 
 def test_a_modified_bundle_is_reported_for_every_version(copy: Copy) -> None:

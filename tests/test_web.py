@@ -223,7 +223,7 @@ def test_submitting_json_lines_answers_202_with_the_status_url_and_is_idempotent
 
 def test_an_invalid_batch_is_422_with_every_error_and_nothing_is_queued(site: Site) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    before, queued = len(rt.store.list_batches()), rt.queue.count
+    before, queued = len(rt.store.batches.list_batches()), rt.queue.count
     bad = [
         dict(example_decision(), status="pending"),
         dict(example_decision(), decision_id="x y", basis="HSC 1"),
@@ -240,7 +240,7 @@ def test_an_invalid_batch_is_422_with_every_error_and_nothing_is_queued(site: Si
         ("index 1", "decision_id"),
         ("index 1", "basis"),
     }
-    assert len(rt.store.list_batches()) == before and rt.queue.count == queued
+    assert len(rt.store.batches.list_batches()) == before and rt.queue.count == queued
 
 
 def test_a_wrong_content_type_is_415(site: Site) -> None:
@@ -262,7 +262,7 @@ def test_an_oversize_body_is_413_refused_before_parsing(tmp_path: Path) -> None:
             headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
         )
         assert response.status_code == 413 and error_of(response)["code"] == "too_large"
-        assert app.state.runtime.store.list_batches() == []
+        assert app.state.runtime.store.batches.list_batches() == []
 
 
 # -- bundles and documents ---------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_an_oversize_body_is_413_refused_before_parsing(tmp_path: Path) -> None:
 
 def test_the_downloaded_bundle_is_byte_identical_and_named_with_its_hash_as_etag(site: Site) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    bundle = rt.store.latest_bundle(site.batch_id, "LA-CCB")
+    bundle = rt.store.publications.latest_bundle(site.batch_id, "LA-CCB")
     on_disk = (rt.settings.output_dir / bundle["path"]).read_bytes()
     response = site.get(f"/api/v1/batches/{site.batch_id}/bundles/LA-CCB", "clerk")
     assert response.status_code == 200 and response.content == on_disk
@@ -336,7 +336,7 @@ def test_a_document_not_yet_rendered_is_rendered_on_demand(site: Site, tmp_path:
 
 def test_a_preview_is_marked_draft_on_every_page_and_stores_nothing(site: Site, tmp_path: Path) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    before = len(rt.store.list_batches())
+    before = len(rt.store.batches.list_batches())
     value = example_decision()
     value["counts"] = [dict(value["counts"][0], count=n) for n in range(1, 14)]  # several pages
     response = site.client.post(
@@ -352,7 +352,7 @@ def test_a_preview_is_marked_draft_on_every_page_and_stores_nothing(site: Site, 
     ).stdout.split("\f")
     pages = [page for page in pages if page.strip()]
     assert len(pages) >= 2 and all("DRAFT: NOT FOR FILING" in page for page in pages)
-    assert len(rt.store.list_batches()) == before
+    assert len(rt.store.batches.list_batches()) == before
 
 
 def test_a_preview_of_an_invalid_decision_is_422_naming_the_field(site: Site) -> None:

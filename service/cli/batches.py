@@ -47,15 +47,13 @@ def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wa
 @click.option("--json", "as_json", is_flag=True, help="print machine-readable JSON")
 def status(batch_id: str, as_json: bool) -> None:
     """Show a batch's document states per court, its bundles and its failures."""
-    import json
-
     from service.pipeline.status import batch_status, format_status
 
     report = batch_status(cli_runtime(), batch_id)
     if report is None:
         click.echo(f"error: no batch {batch_id}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(report, indent=2, default=str) if as_json else format_status(report))
+    click.echo(report.model_dump_json(indent=2) if as_json else format_status(report))
 
 
 @main.command()
@@ -122,9 +120,11 @@ def delete(batch_id: str, force: bool) -> None:
 
 
 def wait_for(rt: Runtime, batch_id: str) -> None:
+    """Show the batch's progress on standard error until it is published."""
+    from service.cli.progress import ProgressDisplay
     from service.pipeline.status import wait_for_batch
 
-    if not wait_for_batch(rt, batch_id, show=lambda line: click.echo(f"\r{line}", nl=False, err=True)):
-        click.echo("", err=True)
+    with ProgressDisplay(sys.stderr) as display:
+        finished = wait_for_batch(rt, batch_id, show=display.show)
+    if not finished:
         sys.exit(1)
-    click.echo("", err=True)

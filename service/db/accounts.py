@@ -33,7 +33,8 @@ from sqlalchemy import (
 )
 
 from service.db.schema import metadata
-from service.db.store import Store, now
+from service.db.sql import now
+from service.db.store import Store
 from service.errors import CourtdocsError
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day

@@ -27,7 +27,9 @@ from service.bundle.manifest import (
 from service.bundle.verify import verify_bundle
 from service.core.files import remove_temp_files, safe_part, write_atomic
 from service.core.models import Basis, Decision, from_stored
-from service.db.store import DocumentRow, Store
+from service.core.states import CourtState, DocumentState
+from service.db.rows import DocumentRow, NewBundle
+from service.db.store import Store
 from service.errors import CourtdocsError, StorageError
 from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
@@ -82,12 +84,12 @@ def publish(
     Memory hardly grows with the court's size: decisions and documents are streamed from the
     database, and the file list, the manifest and the ZIP's directory are spooled to disk.
     """
-    court = next((c for c in store.courts_of(batch_id) if c["court_code"] == court_code), None)
-    if court is None or court["state"] == "published":
+    court = next((c for c in store.publications.courts_of(batch_id) if c.court_code == court_code), None)
+    if court is None or court.state is CourtState.PUBLISHED:
         return {"batch_id": batch_id, "court": court_code, "published": False}
-    if not store.court_finished(batch_id, court_code):
+    if not store.publications.court_finished(batch_id, court_code):
         raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
-    failed = store.failed_subjects(batch_id, court_code)
+    failed = store.documents.failed_subjects(batch_id, court_code)
     work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
@@ -109,7 +111,7 @@ def publish(
             entries=entries,
         )
         bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
-    batch_done = store.record_publication(batch_id, court_code, bundle, token)
+    batch_done = store.publications.record(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
 
@@ -142,7 +144,7 @@ def _scan_court(
 
 
 def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decision]:
-    for _, payload in store.court_payloads(batch_id, court_code):
+    for _, payload in store.batches.court_payloads(batch_id, court_code):
         yield from_stored(payload)
 
 
@@ -196,8 +198,8 @@ def _list_documents(
     entries: Entries,
 ) -> None:
     """List the rendered case documents (of decisions that did not fail), letters, and failures."""
-    for doc, case_numbers in store.finished_documents(batch_id, court_code):
-        if doc.state == "failed":
+    for doc, case_numbers in store.documents.finished_documents(batch_id, court_code):
+        if doc.state is DocumentState.FAILED:
             entries.add_failure(
                 {
                     "subject": doc.subject,
@@ -247,8 +249,8 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
     batch_dir = settings.output_dir / "batches" / safe_part(batch_id)
     for area in ("documents", "omnibus", "bundles"):
         remove_temp_files(batch_dir / area / safe_part(court_code))
-    latest = store.latest_bundle(batch_id, court_code)
-    recorded = latest["version"] if latest else 0
+    latest = store.publications.latest_bundle(batch_id, court_code)
+    recorded = latest.version if latest else 0
     for path in (batch_dir / "bundles" / safe_part(court_code)).glob(f"{batch_id}-{court_code}-v*.zip"):
         version = path.stem.rsplit("-v", 1)[-1]
         if version.isdigit() and int(version) > recorded:
@@ -257,13 +259,13 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
 
 def _write_new_version(
     settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest
-) -> dict[str, Any] | None:
+) -> NewBundle | None:
     """Write the bundle as the next version unless the latest already holds exactly these contents."""
     digest = manifest.entries.content_digest()
-    latest = store.latest_bundle(batch_id, court_code)
-    if latest is not None and latest["content_digest"] == digest:
+    latest = store.publications.latest_bundle(batch_id, court_code)
+    if latest is not None and latest.content_digest == digest:
         return None
-    version = (latest["version"] + 1) if latest else 1
+    version = (latest.version + 1) if latest else 1
     folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
     relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
     # A file at this path was never recorded (a publisher died before recording it): only the
@@ -277,14 +279,14 @@ def _write_new_version(
     if problems:
         target.unlink()
         raise StorageError(f"bundle failed verification: {problems[0]}")
-    return {
-        "version": version,
-        "path": relative,
-        "sha256": sha256,
-        "bytes": size,
-        "content_digest": digest,
-        "created_at": datetime.now(UTC),
-    }
+    return NewBundle(
+        version=version,
+        path=relative,
+        sha256=sha256,
+        bytes=size,
+        content_digest=digest,
+        created_at=datetime.now(UTC),
+    )
 
 
 def _version(distribution: str) -> str:
@@ -297,11 +299,11 @@ def _version(distribution: str) -> str:
 def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, Any]:
     """Take the publication of one court batch, then build and publish its bundle as its one owner."""
     token = secrets.token_hex(8)
-    if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+    if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
         return {"batch_id": batch_id, "court": court_code, "published": False, "reason": "owned elsewhere"}
 
     def renew() -> None:
-        if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+        if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
             raise StorageError(f"publication of {batch_id}/{court_code} was taken over")
 
     try:
@@ -309,7 +311,7 @@ def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, A
     except BaseException as error:
         reason = failure_reason(error)
         log.warning("publication of batch %s court %s failed: %s", batch_id, court_code, reason)
-        rt.store.release_publication(batch_id, court_code, token, reason)
+        rt.store.publications.release(batch_id, court_code, token, reason)
         raise
 
 

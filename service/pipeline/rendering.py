@@ -18,7 +18,8 @@ from service.core.files import write_atomic
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision, from_stored
 from service.core.plan import PlannedDocument, document_path
-from service.db.store import DocumentRow, RenderedFile, Store
+from service.db.rows import DocumentRow, RenderedFile
+from service.db.store import Store
 from service.errors import RenderError, StorageError
 from service.pipeline.dispatch import TRANSIENT, publish_when_finished
 from service.pipeline.runtime import Runtime
@@ -30,7 +31,7 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
     """Render what this job can claim; a transient error frees only its own documents, raised at the end."""
     token = secrets.token_hex(8)
     lease = timedelta(seconds=rt.settings.render_lease)
-    claimed = rt.store.claim(document_ids, lease, token, rt.settings.job_retries)
+    claimed = rt.store.leases.claim(document_ids, lease, token, rt.settings.job_retries)
     claimed.sort(key=lambda doc: (doc.kind, doc.subject, doc.id))
     outcome = {"rendered": 0, "failed": 0}
     transient: Exception | None = None
@@ -42,10 +43,10 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
         except TRANSIENT as error:
             # Go on with the other documents: each one it took gets its own attempt and reason.
             transient = transient or error
-        rt.store.renew_lease([doc.id for doc in claimed], lease, token)
+        rt.store.leases.renew_lease([doc.id for doc in claimed], lease, token)
     if transient is not None:
         raise transient
-    courts = {doc.court_code for doc in claimed} or set(rt.store.courts_of_documents(document_ids))
+    courts = {doc.court_code for doc in claimed} or set(rt.store.documents.courts_of_documents(document_ids))
     for court_code in sorted(courts):
         publish_when_finished(rt, batch_id, court_code)
     return outcome
@@ -72,14 +73,14 @@ def _render_group(
                 language=rendered.language,
                 notes="; ".join(rendered.notes),
             )
-            rt.store.mark_rendered(doc.id, record, token)
+            rt.store.leases.mark_rendered(doc.id, record, token)
     except RenderError as error:
         log.warning("batch %s %s %s failed: %s", batch_id, kind.value, subject, type(error).__name__)
-        rt.store.mark_failed(ids, f"{type(error).__name__}: {error}", token)
+        rt.store.leases.mark_failed(ids, f"{type(error).__name__}: {error}", token)
         return "failed"
     except TRANSIENT as error:
         # Freed and left pending: reconcile queues it again; the claim counts the attempts.
-        rt.store.record_error(ids, f"{type(error).__name__}: {error}", token)
+        rt.store.leases.record_error(ids, f"{type(error).__name__}: {error}", token)
         raise
     return "rendered"
 
@@ -87,9 +88,9 @@ def _render_group(
 def stored_decisions(store: Store, batch_id: str, kind: DocumentKind, subject: str) -> list[Decision]:
     """Return the decisions a document is rendered from: one, or a person's to notify for a letter."""
     if kind is DocumentKind.LETTER:
-        payloads = store.person_payloads(batch_id, subject)
+        payloads = store.batches.person_payloads(batch_id, subject)
     else:
-        payloads = list(store.decision_payloads(batch_id, [subject]).values())
+        payloads = list(store.batches.decision_payloads(batch_id, [subject]).values())
     if not payloads:
         raise StorageError(f"batch {batch_id} has no decision for {kind.value} {subject}")
     decisions = [from_stored(payload) for payload in payloads]

@@ -13,6 +13,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from service.core.files import safe_part
+from service.core.states import BatchState
 from service.errors import CourtdocsError, StorageError
 from service.pipeline.runtime import Runtime
 
@@ -41,15 +42,15 @@ def delete_batch(rt: Runtime, batch_id: str, *, force: bool = False) -> Deletion
     it again after an interruption removes what is left of the folder.
     """
     folder = rt.settings.output_dir / "batches" / safe_part(batch_id)
-    batch = rt.store.batch(batch_id)
+    batch = rt.store.batches.batch(batch_id)
     if batch is None and not folder.exists():
         raise StorageError(f"no batch {batch_id}")
-    if batch is not None and batch["state"] != "published" and not force:
+    if batch is not None and batch.state is not BatchState.PUBLISHED and not force:
         raise UnfinishedBatchError(
-            f"batch {batch_id} is still {batch['state']}; wait until it is published, "
+            f"batch {batch_id} is still {batch.state}; wait until it is published, "
             "or stop the workers and use --force"
         )
-    rows = rt.store.delete_batch(batch_id) if batch is not None else {}
+    rows = rt.store.batches.delete_batch(batch_id) if batch is not None else {}
     if folder.exists():
         shutil.rmtree(folder)
     jobs, warnings = _remove_jobs(rt.redis, batch_id)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.core.models import from_stored
+from service.core.states import CourtState
 from service.db.accounts import Role, User
 from service.pipeline.status import batch_status
 from service.web.api import get_manifest
@@ -117,14 +118,16 @@ def account(request: Request, rt: RuntimeDep, user: AnyRole) -> Response:
 @router.get("/clerk")
 def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
     batches = []
-    for batch in rt.store.list_batches():
-        report = batch_status(rt, batch["id"])
+    for batch in rt.store.batches.list_batches():
+        report = batch_status(rt, batch.id)
         if report is None:
             continue
-        courts = {code: court for code, court in report["courts"].items() if user.may_see_court(code)}
+        courts = {code: court for code, court in report.courts.items() if user.may_see_court(code)}
         if courts:
-            batches.append({**report, "courts": courts})
-    running = any(court["state"] != "published" for batch in batches for court in batch["courts"].values())
+            batches.append(report.model_copy(update={"courts": courts}))
+    running = any(
+        court.state is not CourtState.PUBLISHED for batch in batches for court in batch.courts.values()
+    )
     return _page(request, rt, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
 
 
@@ -148,6 +151,6 @@ def attorney_page(
     query = q.strip()
     found = []
     if query:
-        for row in rt.store.find_decisions(query):
-            found.append({"row": row, "decision": from_stored(row["payload"])})
+        for row in rt.store.batches.find_decisions(query):
+            found.append({"row": row, "decision": from_stored(row.payload)})
     return _page(request, rt, "attorney.html", query=query, found=found)
