@@ -71,3 +71,7 @@ class ForbiddenResourceError(RenderError):
 
 class StorageError(CourtdocsError):
     """Raised when output files or the database cannot be written or read as expected."""
+
+
+class AssetsError(CourtdocsError):
+    """Raised when the shipped templates or fonts are not a real folder on disk (a broken install)."""

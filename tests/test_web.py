@@ -436,6 +436,22 @@ def test_a_clerk_logs_in_with_an_httponly_samesite_cookie_and_sees_the_bundle_pa
     site.client.cookies.clear()
 
 
+def test_the_login_page_and_stylesheet_never_build_the_document_renderer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("a page built the document Renderer (and WeasyPrint)")
+
+    monkeypatch.setattr("service.pipeline.runtime.Renderer", refuse)
+    app = create_app(Settings(output_dir=tmp_path))
+    with TestClient(app) as client:
+        page = client.get("/login")
+        assert page.status_code == 200 and 'name="csrf"' in page.text
+        css = client.get("/static/web.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "renderer" not in vars(app.state.runtime)
+
+
 def test_pages_send_people_without_a_session_to_the_login_page(site: Site) -> None:
     site.client.cookies.clear()
     response = site.client.get("/clerk", follow_redirects=False)

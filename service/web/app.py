@@ -13,8 +13,10 @@ from starlette.exceptions import HTTPException
 from service.db.accounts import Accounts
 from service.errors import ConflictError, CourtdocsError, InvalidInputError, RenderError
 from service.pipeline.runtime import Runtime
+from service.render.templating import WEB_FOLDER
 from service.settings import Settings, get_settings
 from service.web import api, pages
+from service.web.templates import PageTemplates
 
 log = logging.getLogger("courtdocs.web")
 SECURITY_HEADERS = {
@@ -29,13 +31,14 @@ SECURITY_HEADERS = {
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; its runtime (database, renderer) is made once, here."""
+    """Build the application; its runtime (the renderer on first use) and page templates are made once."""
     settings = settings or get_settings()
     runtime = Runtime(settings)
     runtime.store.create_schema()
     app = FastAPI(title="courtdocs", version="1", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
     app.state.runtime = runtime
     app.state.accounts = Accounts(runtime.store)
+    app.state.page_templates = PageTemplates(settings.templates_dir / WEB_FOLDER)
     app.include_router(api.router)
     app.include_router(pages.router)
     _install_error_handlers(app)

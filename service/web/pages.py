@@ -23,6 +23,7 @@ from service.web.deps import (
     current_session,
     require,
 )
+from service.web.templates import get_page_templates
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "courtdocs_login_csrf"
@@ -41,17 +42,17 @@ def login_redirect(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _page(request: Request, rt: Any, name: str, **context: Any) -> HTMLResponse:
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
     session = getattr(request.state, "session", None)
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("refresh", None)
     context.setdefault("csrf", session.csrf if session else "")
-    return HTMLResponse(rt.renderer.templates.render(f"web/{name}", context))
+    return HTMLResponse(get_page_templates(request).render(name, context))
 
 
 @router.get("/static/web.css")
-def stylesheet(rt: RuntimeDep) -> Response:
-    css = (rt.settings.templates_dir / "web" / "web.css").read_text(encoding="utf-8")
+def stylesheet(request: Request) -> Response:
+    css = get_page_templates(request).stylesheet
     return Response(css, media_type="text/css", headers={"cache-control": "max-age=300"})
 
 
@@ -66,7 +67,7 @@ def home(request: Request, accounts: AccountsDep) -> Response:
 @router.get("/login")
 def login_form(request: Request, rt: RuntimeDep, error: str = "") -> Response:
     token = secrets.token_urlsafe(32)
-    response = _page(request, rt, "login.html", login_csrf=token, error=error, user=None)
+    response = _page(request, "login.html", login_csrf=token, error=error, user=None)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=rt.settings.secure_cookies
     )
@@ -111,8 +112,8 @@ def logout(request: Request, accounts: AccountsDep, csrf: Annotated[str, Form(ma
 
 
 @router.get("/account")
-def account(request: Request, rt: RuntimeDep, user: AnyRole) -> Response:
-    return _page(request, rt, "account.html")
+def account(request: Request, user: AnyRole) -> Response:
+    return _page(request, "account.html")
 
 
 @router.get("/clerk")
@@ -128,7 +129,7 @@ def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
     running = any(
         court.state is not CourtState.PUBLISHED for batch in batches for court in batch.courts.values()
     )
-    return _page(request, rt, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
+    return _page(request, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
 
 
 @router.get("/clerk/batches/{batch_id}/courts/{court_code}/manifest")
@@ -141,7 +142,7 @@ def manifest_page(
     user: Clerk,
 ) -> Response:
     manifest = get_manifest(batch_id, court_code, rt, accounts, user)
-    return _page(request, rt, "manifest.html", manifest=json.loads(bytes(manifest.body)))
+    return _page(request, "manifest.html", manifest=json.loads(bytes(manifest.body)))
 
 
 @router.get("/attorney")
@@ -153,4 +154,4 @@ def attorney_page(
     if query:
         for row in rt.store.batches.find_decisions(query):
             found.append({"row": row, "decision": from_stored(row.payload)})
-    return _page(request, rt, "attorney.html", query=query, found=found)
+    return _page(request, "attorney.html", query=query, found=found)
