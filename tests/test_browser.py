@@ -132,7 +132,7 @@ def test_a_clerk_logs_in_sees_the_finished_batch_and_downloads_a_bundle_that_ver
     assert verify_bundle(saved) == []
     published = server.pipeline.runtime().store.publications.latest_bundle(server.batch_id, "LA-CCB")
     assert published is not None
-    assert saved.read_bytes() == (server.pipeline.output / published["path"]).read_bytes()
+    assert saved.read_bytes() == (server.pipeline.output / published.path).read_bytes()
     page.get_by_role("link", name="Manifest").first.click()
     page.wait_for_url("**/manifest")
     assert "clerk-import.csv" in page.content()

@@ -271,7 +271,7 @@ def test_an_oversize_body_is_413_refused_before_parsing(tmp_path: Path) -> None:
 def test_the_downloaded_bundle_is_byte_identical_and_named_with_its_hash_as_etag(site: Site) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
     bundle = rt.store.publications.latest_bundle(site.batch_id, "LA-CCB")
-    on_disk = (rt.settings.output_dir / bundle["path"]).read_bytes()
+    on_disk = (rt.settings.output_dir / bundle.path).read_bytes()
     response = site.get(f"/api/v1/batches/{site.batch_id}/bundles/LA-CCB", "clerk")
     assert response.status_code == 200 and response.content == on_disk
     assert response.headers["etag"] == f'"{hashlib.sha256(on_disk).hexdigest()}"'
