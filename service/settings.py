@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from service.errors import CourtdocsError
+from service.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,10 +26,6 @@ DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
 DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024  # bytes of one submitted batch over HTTP (413 above)
 DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
-
-
-class SettingsError(CourtdocsError):
-    """Raised when an environment variable holds a value courtdocs cannot use."""
 
 
 @dataclass(frozen=True)

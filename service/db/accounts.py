@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from service.db.schema import metadata
 from service.db.store import Store, now
-from service.errors import CourtdocsError
+from service.errors import AccountError
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day
 TOKEN_PREFIX = "cdt_"  # makes a leaked token recognisable in a secret scanner
@@ -88,10 +88,6 @@ class Role(StrEnum):
     CLERK = "clerk"  # downloads the bundles of the courts listed for the user
     AUDITOR = "auditor"  # reads the audit log
     ADMIN = "admin"  # manages users; sees no documents
-
-
-class AccountError(CourtdocsError):
-    """Raised when a user or token cannot be created or used as asked."""
 
 
 @dataclass(frozen=True)

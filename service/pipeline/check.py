@@ -21,6 +21,7 @@ from service.bundle.verify import verify_bundle
 from service.core.files import safe_part, temp_files
 from service.core.plan import CASE_DOCUMENTS
 from service.db.store import DocumentRow, Store
+from service.errors import NotFoundError
 
 CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
 
@@ -92,10 +93,10 @@ class CheckResult:
 
 
 def check_batch(store: Store, output_dir: Path, batch_id: str) -> CheckResult:
-    """Check one batch against every rule; a batch that does not exist is one violation."""
+    """Check one batch against every rule; raise NotFoundError for a batch that does not exist."""
     facts = gather(store, output_dir, batch_id)
     if facts is None:
-        return CheckResult(batch_id, [f"batch {batch_id}: no such batch"])
+        raise NotFoundError(f"no batch {batch_id}")
     violations = [problem for rule in RULES for problem in rule(facts)]
     failed = {doc.subject for doc in facts.documents if doc.state == "failed" and doc.kind != "letter"}
     return CheckResult(batch_id, violations, len(facts.decisions), len(failed), len(facts.bundles))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.errors import NotFoundError
 from service.pipeline.dispatch import enqueue_documents
 from service.pipeline.runtime import Runtime
 
@@ -18,6 +19,8 @@ class Retry:
 
 def retry_failed(rt: Runtime, batch_id: str) -> Retry:
     """Reset every failed document of a batch to pending and queue it; each court publishes anew."""
+    if rt.store.batch(batch_id) is None:
+        raise NotFoundError(f"no batch {batch_id}")
     courts = rt.store.reset_failed(batch_id)
     pending = [
         doc for court in courts for doc in rt.store.documents_of(batch_id, court) if doc.state == "pending"

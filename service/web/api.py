@@ -14,7 +14,7 @@ from service.core.kinds import MEDIA_TYPES
 from service.core.models import Decision
 from service.core.validation import parse_decision, records_from_json, records_from_lines
 from service.db.accounts import Role, User
-from service.errors import FieldError, InvalidInputError
+from service.errors import FieldError, InvalidInputError, NotFoundError
 from service.pipeline.rendering import stored_decisions
 from service.pipeline.status import batch_status
 from service.pipeline.submit import submit_records
@@ -94,7 +94,7 @@ def list_batches(rt: RuntimeDep, user: Reader) -> list[dict[str, Any]]:
 def get_batch(batch_id: BatchId, rt: RuntimeDep, user: Reader) -> dict[str, Any]:
     report = _visible_status(rt, batch_id, user)
     if report is None:
-        raise HTTPException(404, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     return report
 
 
@@ -151,7 +151,7 @@ def _bundle_for(
     bundle = rt.store.latest_bundle(batch_id, court_code)
     if bundle is None:
         accounts.audit(user.name, action, target, "not found")
-        raise HTTPException(404, f"no published bundle for {target}")
+        raise NotFoundError(f"no published bundle for {target}")
     accounts.audit(user.name, action, f"{target}/v{bundle['version']}", "ok")
     return dict(bundle)
 
@@ -171,7 +171,7 @@ def get_document(
     target = f"{decision_id}/{kind}.{output_format}"
     if row is None:
         accounts.audit(user.name, "document", target, "not found")
-        raise HTTPException(404, f"no decision {decision_id}")
+        raise NotFoundError(f"no decision {decision_id}")
     subject = row["person_key"] if kind == "letter" else decision_id
     stored = rt.store.document(row["batch_id"], kind, output_format, subject)
     if stored is not None and stored.state == "rendered" and stored.path:
@@ -192,7 +192,7 @@ def _decisions_for(rt: Any, row: dict[str, Any], kind: str) -> list[Decision]:
     subject = row["person_key"] if kind == "letter" else row["decision_id"]
     decisions = stored_decisions(rt.store, row["batch_id"], DocumentKind(kind), subject)
     if not decisions:
-        raise HTTPException(404, "this person is not to be notified: there is no letter")
+        raise NotFoundError("this person is not to be notified: there is no letter")
     return decisions
 
 
