@@ -189,7 +189,7 @@ def test_anything_in_a_bundle_that_was_not_submitted_is_reported(copy: Copy, pub
 
 
 def test_an_unknown_batch_is_not_found(copy: Copy) -> None:
-    with pytest.raises(NotFoundError, match="^no batch b20000101-0000000000$"):
+    with pytest.raises(NotFoundError, match=r"^no batch b20000101-0000000000$"):
         check_batch(copy.store, copy.output, "b20000101-0000000000")
 
 

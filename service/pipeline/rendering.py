@@ -39,6 +39,7 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
     claimed.sort(key=lambda doc: (doc.kind, doc.subject, doc.id))
     outcome = {"rendered": 0, "failed": 0}
     transient: Exception | None = None
+    freed: set[int] = set()  # documents a transient error gave back: never leased again by this job
     for (kind, subject), group in groupby(claimed, key=lambda doc: (doc.kind, doc.subject)):
         documents = list(group)
         try:
@@ -49,7 +50,8 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
                 raise
             # Go on with the other documents: each one it took gets its own attempt and reason.
             transient = transient or error
-        rt.store.renew_lease([doc.id for doc in claimed], lease, token)
+            freed.update(doc.id for doc in documents)
+        rt.store.renew_lease([doc.id for doc in claimed if doc.id not in freed], lease, token)
     if transient is not None:
         raise transient
     courts = {doc.court_code for doc in claimed} or set(rt.store.courts_of_documents(document_ids))
