@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from service import assets
-from service.errors import CourtdocsError
+from service.errors import SettingsError
 
 # Defaults, each with its unit and meaning. The folders are functions: the output folder is
 # `./output` of the working folder when the settings are read (never the installed package's
@@ -30,10 +30,6 @@ DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no
 def default_output_dir() -> Path:
     """Return `./output` of the current working folder, as an absolute path."""
     return Path.cwd() / OUTPUT_FOLDER_NAME
-
-
-class SettingsError(CourtdocsError):
-    """Raised when an environment variable holds a value courtdocs cannot use."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db.store import Store
+from service.errors import NotFoundError
 from service.pipeline.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
 from service.pipeline.publish import publish
 from service.render import Renderer
@@ -187,10 +188,9 @@ def test_anything_in_a_bundle_that_was_not_submitted_is_reported(copy: Copy, pub
     assert any("clerk import lists NOT-SUBMITTED" in p for p in problems)
 
 
-def test_an_unknown_batch_is_one_violation(copy: Copy) -> None:
-    assert check_batch(copy.store, copy.output, "b20000101-0000000000").violations == [
-        "batch b20000101-0000000000: no such batch"
-    ]
+def test_an_unknown_batch_is_not_found(copy: Copy) -> None:
+    with pytest.raises(NotFoundError, match=r"^no batch b20000101-0000000000$"):
+        check_batch(copy.store, copy.output, "b20000101-0000000000")
 
 
 def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> None:

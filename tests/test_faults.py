@@ -192,7 +192,7 @@ def test_disk_full_while_building_the_bundle_publishes_nothing_partial_and_recov
         wait_until(lambda: "File too large" in court_error(pipeline, batch_id), 180, "a failed publication")
         assert "cannot write the bundle" in court_error(pipeline, batch_id)
         status = pipeline.courtdocs("status", batch_id).stdout
-        assert "last publication attempt failed: StorageError: cannot write the bundle" in status
+        assert "last publication attempt failed: StorageUnavailableError: cannot write the bundle" in status
         assert pipeline.runtime().store.publications.bundles_of(batch_id) == []
         assert no_files(pipeline, "*.zip") == [] and no_files(pipeline, ".tmp-*") == []
         assert failed_documents(pipeline, batch_id) == []

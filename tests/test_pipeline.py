@@ -133,7 +133,7 @@ def test_an_idempotency_key_reused_for_other_content_is_refused(embedded: Pipeli
     result = embedded.courtdocs(
         "submit", str(embedded.sample_file(5, seed=2)), "--idempotency-key", "upload-42", check=False
     )
-    assert result.returncode == 1 and "idempotency key already used" in result.stderr
+    assert result.returncode == 4 and "idempotency key already used" in result.stderr
     assert len(embedded.runtime().store.batches.list_batches()) == 1
 
 

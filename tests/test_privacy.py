@@ -217,7 +217,7 @@ def test_deleting_a_finished_batch_removes_its_rows_files_and_jobs_and_nothing_e
         assert not (pipeline.output / "batches" / gone).exists()
         assert job_keys(pipeline, gone) == []
         missing = pipeline.courtdocs("check", gone, check=False)
-        assert missing.returncode == 1 and "no such batch" in missing.stdout
+        assert missing.returncode == 3 and missing.stderr == f"error: no batch {gone}\n"
         assert_check_passes(pipeline, kept)  # the other batch is whole
     finally:
         pipeline.close()
@@ -230,7 +230,7 @@ def test_deleting_an_unfinished_batch_needs_force_and_then_removes_its_queued_jo
         rt.redis.ping()
         batch_id = submit(pipeline, pipeline.sample_file(3, courts=1, seed=45))
         refused = pipeline.courtdocs("delete", batch_id, check=False)
-        assert refused.returncode == 1 and "is still rendering" in refused.stderr
+        assert refused.returncode == 4 and "is still rendering" in refused.stderr
         assert rows_of(pipeline, batch_id)["batches"] == 1 and rt.queue.count > 0
         pipeline.courtdocs("delete", batch_id, "--force")
         assert set(rows_of(pipeline, batch_id).values()) == {0} and rt.queue.count == 0

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from service.db.schema import metadata
 from service.db.sql import now
 from service.db.store import Store
-from service.errors import CourtdocsError
+from service.errors import AccountError, ConflictError, NotFoundError
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day
 TOKEN_PREFIX = "cdt_"  # makes a leaked token recognisable in a secret scanner
@@ -91,10 +91,6 @@ class Role(StrEnum):
     ADMIN = "admin"  # manages users; sees no documents
 
 
-class AccountError(CourtdocsError):
-    """Raised when a user or token cannot be created or used as asked."""
-
-
 @dataclass(frozen=True)
 class User:
     id: int
@@ -136,7 +132,7 @@ class Accounts:
             raise AccountError("only clerks are tied to courts")
         with self.engine.begin() as conn:
             if conn.scalar(select(users.c.id).where(users.c.name == name)):
-                raise AccountError(f"user {name} exists already")
+                raise ConflictError(f"user {name} exists already")
             row = {
                 "name": name,
                 "role": role.value,
@@ -172,7 +168,7 @@ class Accounts:
         """Create an API token for a user; return its id and the token, which is shown only now."""
         user = self.find_user(name)
         if user is None:
-            raise AccountError(f"no active user {name}")
+            raise NotFoundError(f"no active user {name}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             token_id = conn.scalar(

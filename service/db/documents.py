@@ -15,7 +15,7 @@ from service.db.rows import (
 )
 from service.db.schema import decisions, documents
 from service.db.sql import IN_CHUNK, Queries, chunks
-from service.errors import StorageError
+from service.errors import MissingDecisionError
 
 
 class DocumentQueries(Queries):
@@ -64,7 +64,7 @@ class DocumentQueries(Queries):
                 for _, group in itertools.groupby(rows, key=lambda row: row.id):
                     first, *more = group
                     if first.case_number is None:
-                        raise StorageError(f"document {first.id} has no decision in its court batch")
+                        raise MissingDecisionError(f"document {first.id} has no decision in its court batch")
                     numbers = " ".join([first.case_number] + [row.case_number for row in more])
                     yield DocumentRow.from_row(first), numbers
 

@@ -15,7 +15,7 @@ from service.db.rows import (
 )
 from service.db.schema import batches, court_batches, documents
 from service.db.sql import IN_CHUNK, Queries, chunks, lapsed, now
-from service.errors import StorageError
+from service.errors import BusyError
 
 
 class LeaseQueries(Queries):
@@ -147,7 +147,7 @@ class LeaseQueries(Queries):
                 )
             )
             if publishing:
-                raise StorageError(f"batch {batch_id} is being published; retry once that has finished")
+                raise BusyError(f"batch {batch_id} is being published; retry once that has finished")
             courts = conn.scalars(
                 select(documents.c.court_code)
                 .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)

@@ -16,7 +16,7 @@ from service.db.rows import (
 )
 from service.db.schema import batches, bundles, court_batches, documents
 from service.db.sql import Queries, lapsed, now
-from service.errors import StorageError
+from service.errors import PublicationTakenOverError
 
 
 class PublicationQueries(Queries):
@@ -124,7 +124,7 @@ class PublicationQueries(Queries):
     def record(self, batch_id: str, court_code: str, bundle: NewBundle | None, token: str) -> bool:
         """Record a new bundle version (if any) and the court batch as published; return batch done.
 
-        Only the publication's owner may do this; anyone else gets a StorageError and nothing changes.
+        Only the publication's owner may do this; anyone else gets PublicationTakenOverError, nothing changes.
         """
         with self.engine.begin() as conn:
             owned = conn.execute(
@@ -133,7 +133,9 @@ class PublicationQueries(Queries):
                 .values(state=CourtState.PUBLISHED, owner=None, lease_until=None, last_error=None)
             )
             if not owned.rowcount:
-                raise StorageError(f"publication of {batch_id}/{court_code} was taken over; not recorded")
+                raise PublicationTakenOverError(
+                    f"publication of {batch_id}/{court_code} was taken over; not recorded"
+                )
             if bundle is not None:
                 conn.execute(
                     insert(bundles), [{"batch_id": batch_id, "court_code": court_code, **as_values(bundle)}]

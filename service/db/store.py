@@ -9,7 +9,7 @@ from service.db.documents import DocumentQueries
 from service.db.leases import LeaseQueries
 from service.db.publications import PublicationQueries
 from service.db.schema import add_missing_columns, make_engine, metadata
-from service.errors import StorageError
+from service.errors import DatabaseUnavailableError
 
 
 class Store:
@@ -33,7 +33,7 @@ class Store:
                 metadata.create_all(self.engine, checkfirst=True)
             add_missing_columns(self.engine)
         except SQLAlchemyError as error:
-            raise StorageError(f"cannot create the database schema: {error}") from error
+            raise DatabaseUnavailableError(f"cannot create the database schema: {error}") from error
 
     def dispose(self) -> None:
         """Release the engine's pooled connections."""

@@ -24,6 +24,7 @@ from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import BatchRow, BundleRow, CourtBatchRow, DecisionRow, DocumentRow
 from service.db.store import Store
+from service.errors import NotFoundError
 
 CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
 
@@ -95,10 +96,10 @@ class CheckResult:
 
 
 def check_batch(store: Store, output_dir: Path, batch_id: str) -> CheckResult:
-    """Check one batch against every rule; a batch that does not exist is one violation."""
+    """Check one batch against every rule; raise NotFoundError for a batch that does not exist."""
     facts = gather(store, output_dir, batch_id)
     if facts is None:
-        return CheckResult(batch_id, [f"batch {batch_id}: no such batch"])
+        raise NotFoundError(f"no batch {batch_id}")
     violations = [problem for rule in RULES for problem in rule(facts)]
     failed = {
         doc.subject

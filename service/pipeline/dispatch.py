@@ -7,18 +7,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from itertools import groupby
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from service.core.kinds import DocumentKind
 from service.db.rows import DocumentRow
 from service.db.sql import now
-from service.errors import StorageError
 from service.pipeline.queue import JobSpec, enqueue_all, is_waiting, waiting_jobs
 from service.pipeline.runtime import Runtime
 
 RENDER_JOB = "service.worker.jobs.render_documents"  # the rq entry points, by dotted name
 PUBLISH_JOB = "service.worker.jobs.publish_court"
-TRANSIENT = (StorageError, SQLAlchemyError, OSError)
 
 
 def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:

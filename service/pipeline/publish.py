@@ -13,8 +13,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from service.bundle.manifest import (
     CLERK_IMPORT,
     BundleFile,
@@ -30,7 +28,14 @@ from service.core.models import Basis, Decision, from_stored
 from service.core.states import CourtState, DocumentState
 from service.db.rows import DocumentRow, NewBundle
 from service.db.store import Store
-from service.errors import CourtdocsError, StorageError
+from service.errors import (
+    BundleLimitError,
+    BundleVerificationError,
+    BusyError,
+    PublicationTakenOverError,
+    StorageUnavailableError,
+    failure_reason,
+)
 from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
@@ -88,7 +93,7 @@ def publish(
     if court is None or court.state is CourtState.PUBLISHED:
         return {"batch_id": batch_id, "court": court_code, "published": False}
     if not store.publications.court_finished(batch_id, court_code):
-        raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
+        raise BusyError(f"court batch {batch_id}/{court_code} still has pending documents")
     failed = store.documents.failed_subjects(batch_id, court_code)
     work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
@@ -162,7 +167,7 @@ def _render_exhibit(
         head = _render_exhibit(settings, renderer, decisions[:half], first_part, work)
         return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
-        raise StorageError("one case alone exceeds the configured PDF page or byte limit")
+        raise BundleLimitError("one case alone exceeds the configured PDF page or byte limit")
     name = f"omnibus/exhibit-a-part-{first_part:03d}.pdf"
     return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
@@ -274,11 +279,12 @@ def _write_new_version(
     try:
         sha256, size = write_bundle(target, manifest)
     except OSError as error:
-        raise StorageError(f"cannot write the bundle {target.name}: {error.strerror or error}") from error
+        reason = error.strerror or error
+        raise StorageUnavailableError(f"cannot write the bundle {target.name}: {reason}") from error
     problems = verify_bundle(target)
     if problems:
         target.unlink()
-        raise StorageError(f"bundle failed verification: {problems[0]}")
+        raise BundleVerificationError(f"bundle failed verification: {problems[0]}")
     return NewBundle(
         version=version,
         path=relative,
@@ -304,7 +310,7 @@ def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, A
 
     def renew() -> None:
         if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
-            raise StorageError(f"publication of {batch_id}/{court_code} was taken over")
+            raise PublicationTakenOverError(f"publication of {batch_id}/{court_code} was taken over")
 
     try:
         return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=renew)
@@ -313,13 +319,3 @@ def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, A
         log.warning("publication of batch %s court %s failed: %s", batch_id, court_code, reason)
         rt.store.publications.release(batch_id, court_code, token, reason)
         raise
-
-
-def failure_reason(error: BaseException) -> str:
-    """Return why an attempt failed in words safe to store and log: our messages carry identifiers only.
-
-    Other libraries' messages may quote a decision's values (pydantic does), so only their type is kept.
-    """
-    if isinstance(error, CourtdocsError | OSError | SQLAlchemyError):
-        return f"{type(error).__name__}: {error}"
-    return type(error).__name__

@@ -14,14 +14,10 @@ from rq.serializers import JSONSerializer
 
 from service.core.files import safe_part
 from service.core.states import BatchState
-from service.errors import CourtdocsError, StorageError
+from service.errors import NotFoundError, UnfinishedBatchError
 from service.pipeline.runtime import Runtime
 
 JOB_PREFIXES = ("render", "publish")  # job ids are f"{prefix}-{batch_id}-..." (jobs.py)
-
-
-class UnfinishedBatchError(CourtdocsError):
-    """Raised when deleting a batch that is still being rendered or published, without --force."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ def delete_batch(rt: Runtime, batch_id: str, *, force: bool = False) -> Deletion
     folder = rt.settings.output_dir / "batches" / safe_part(batch_id)
     batch = rt.store.batches.batch(batch_id)
     if batch is None and not folder.exists():
-        raise StorageError(f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     if batch is not None and batch.state is not BatchState.PUBLISHED and not force:
         raise UnfinishedBatchError(
             f"batch {batch_id} is still {batch.state}; wait until it is published, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.core.states import DocumentState
+from service.errors import NotFoundError
 from service.pipeline.dispatch import enqueue_documents
 from service.pipeline.runtime import Runtime
 
@@ -19,6 +20,8 @@ class Retry:
 
 def retry_failed(rt: Runtime, batch_id: str) -> Retry:
     """Reset every failed document of a batch to pending and queue it; each court publishes anew."""
+    if rt.store.batches.batch(batch_id) is None:
+        raise NotFoundError(f"no batch {batch_id}")
     courts = rt.store.leases.reset_failed(batch_id)
     pending = [
         doc

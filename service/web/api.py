@@ -16,7 +16,7 @@ from service.core.states import DocumentState
 from service.core.validation import parse_decision, records_from_json, records_from_lines
 from service.db.accounts import Role, User
 from service.db.rows import BundleRow, FoundDecision
-from service.errors import FieldError, InvalidInputError
+from service.errors import FieldError, InvalidInputError, NotFoundError
 from service.pipeline.rendering import stored_decisions
 from service.pipeline.status import BatchStatus, batch_status
 from service.pipeline.submit import submit_records
@@ -100,7 +100,7 @@ def list_batches(rt: RuntimeDep, user: Reader) -> list[BatchStatus]:
 def get_batch(batch_id: BatchId, rt: RuntimeDep, user: Reader) -> BatchStatus:
     report = _visible_status(rt, batch_id, user)
     if report is None:
-        raise HTTPException(404, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     return report
 
 
@@ -162,7 +162,7 @@ def _bundle_for(rt: Any, accounts: Any, user: User, batch_id: str, court_code: s
     bundle: BundleRow | None = rt.store.publications.latest_bundle(batch_id, court_code)
     if bundle is None:
         accounts.audit(user.name, action, target, "not found")
-        raise HTTPException(404, f"no published bundle for {target}")
+        raise NotFoundError(f"no published bundle for {target}")
     accounts.audit(user.name, action, f"{target}/v{bundle.version}", "ok")
     return bundle
 
@@ -182,7 +182,7 @@ def get_document(
     target = f"{decision_id}/{kind}.{output_format}"
     if row is None:
         accounts.audit(user.name, "document", target, "not found")
-        raise HTTPException(404, f"no decision {decision_id}")
+        raise NotFoundError(f"no decision {decision_id}")
     subject = row.person_key if kind == "letter" else decision_id
     stored = rt.store.documents.document(
         row.batch_id, DocumentKind(kind), OutputFormat(output_format), subject
@@ -205,7 +205,7 @@ def _decisions_for(rt: Any, row: FoundDecision, kind: str) -> list[Decision]:
     subject = row.person_key if kind == "letter" else row.decision_id
     decisions = stored_decisions(rt.store, row.batch_id, DocumentKind(kind), subject)
     if not decisions:
-        raise HTTPException(404, "this person is not to be notified: there is no letter")
+        raise NotFoundError("this person is not to be notified: there is no letter")
     return decisions
 
 

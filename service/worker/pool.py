@@ -138,12 +138,11 @@ def stop_workers(children: list[multiprocessing.process.BaseProcess], timeout: f
 
 
 def run_pool(processes: int, *, burst: bool) -> int:
-    """Run workers until they stop; SIGTERM or Ctrl-C stops them gracefully. Return the exit status."""
-    try:
-        Templates(get_settings().templates_dir).compile_all()  # refuse a broken deployment at once
-    except CourtdocsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    """Run workers until they stop; SIGTERM or Ctrl-C stops them gracefully. Return the exit status.
+
+    A broken template raises TemplateError before any worker starts.
+    """
+    Templates(get_settings().templates_dir).compile_all()  # refuse a broken deployment at once
     children = start_workers(processes, burst=burst)
 
     def _forward(signum: int, _frame: FrameType | None) -> None:
