@@ -7,7 +7,7 @@ a change of layout must be a deliberate change of this file.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -157,6 +157,94 @@ def test_the_parse_side_never_raises_on_what_a_broken_bundle_may_hold() -> None:
         layout.is_letter_entry_of(name, "..", "")
         layout.letter_subject(name)
         assert layout.bundle_version_of(name, "..", "/") is None
+
+
+# -- one owner -----------------------------------------------------------------------------
+
+# Names of the output tree and of bundle entries: outside layout.py they are a second owner.
+OWNED = ("batches/", "documents/", "omnibus/", "bundles/", "cases/", "letters/")
+OWNED += ("exhibit-a-part", "rejected.txt", "manifest.json", "manifest.csv", "clerk-import.csv", ".zip")
+FOLDERS = {"batches", "documents", "omnibus", "bundles", "cases", "letters", "rejected.txt"}
+LISTED_FOLDERS = {"omnibus", "bundles", "cases", "letters"}  # "batches" and "documents" name modules too
+
+
+def owned_names(source: str) -> Iterator[tuple[int, str]]:
+    """Yield (line, text) of each string in source that builds an output path or an entry name.
+
+    A string (an f-string read with {} for its values) that holds an owned name counts, unless it
+    starts with "/" (a URL route, such as /api/v1/batches/{}) or is a docstring; so does a folder
+    name joined with `/` to a path (`output_dir / "batches"`) or listed among path parts.
+    """
+    tree = ast.parse(source)
+    skip = _docstrings(tree) | {
+        id(value) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for value in node.values
+    }
+    for node in ast.walk(tree):
+        text = None if id(node) in skip else _text(node)
+        if text is not None and not text.startswith("/") and any(name in text for name in OWNED):
+            yield node.lineno, text
+        for part in _path_parts(node):
+            yield node.lineno, repr(part)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def _text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _path_parts(node: ast.AST) -> list[str]:
+    """Return the folder names a `/` joins or a list of path parts holds."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        parts, names = [node.left, node.right], FOLDERS
+    elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+        parts, names = node.elts, LISTED_FOLDERS
+    else:
+        return []
+    return [part.value for part in parts if isinstance(part, ast.Constant) and part.value in names]
+
+
+def test_the_check_finds_paths_built_by_hand() -> None:
+    source = '''
+"""Docstrings may say batches/<batch>/rejected.txt."""
+url = f"/api/v1/batches/{batch_id}/bundles/{court}"
+route = "/batches/{batch_id}/bundles/{court_code}/manifest"
+a = output_dir / "batches" / safe_part(batch_id)
+b = f"letters/{doc.subject}.{doc.format}"
+c = f"{folder}/cases/{numbers}_{decision}"
+d = f"{batch_id}-{court_code}-v{version:03d}.zip"
+e = archive.read("manifest.json")
+f = f"omnibus/exhibit-a-part-{part:03d}.pdf"
+g = "batches/" + batch_id
+h = "/".join(["batches", *parts, "letters", name])
+for area in ("documents", "omnibus", "bundles"): pass
+__all__ = ["batches", "documents"]
+'''
+    assert {line for line, _ in owned_names(source)} == {5, 6, 7, 8, 9, 10, 11, 12, 13}
+
+
+def test_only_the_layout_builds_output_paths_and_entry_names() -> None:
+    owner = SERVICE / "bundle" / "layout.py"
+    found = [
+        f"{path.relative_to(SERVICE.parent)}:{line}: {text!r}"
+        for path in sorted(SERVICE.rglob("*.py"))
+        if path != owner
+        for line, text in owned_names(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "build these with service.bundle.layout:\n" + "\n".join(found)
 
 
 def test_the_layout_builds_names_from_identifiers_only() -> None:

@@ -15,8 +15,20 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.bundle.manifest import (
+from service.bundle.layout import (
     CLERK_IMPORT,
+    Area,
+    bundle_folder,
+    bundle_path,
+    bundle_version_of,
+    case_entry,
+    court_folder,
+    exhibit_entry,
+    letter_entry,
+    omnibus_entry,
+    omnibus_folder,
+)
+from service.bundle.manifest import (
     BundleFile,
     Entries,
     Manifest,
@@ -25,7 +37,7 @@ from service.bundle.manifest import (
     write_csv,
 )
 from service.bundle.verify import verify_bundle
-from service.core.files import remove_temp_files, safe_part, write_atomic
+from service.core.files import remove_temp_files, write_atomic
 from service.core.models import Basis, Decision, from_stored
 from service.db.store import DocumentRow, Store
 from service.errors import CourtdocsError, StorageError
@@ -88,7 +100,7 @@ def publish(
     if not store.court_finished(batch_id, court_code):
         raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
     failed = store.failed_subjects(batch_id, court_code)
-    work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
+    work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
     scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
@@ -161,7 +173,7 @@ def _render_exhibit(
         return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
         raise StorageError("one case alone exceeds the configured PDF page or byte limit")
-    name = f"omnibus/exhibit-a-part-{first_part:03d}.pdf"
+    name = exhibit_entry(first_part)
     return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
@@ -173,7 +185,7 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
     for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
         document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
         rendered = renderer.convert(document, OutputFormat.PDF)
-        name = f"omnibus/{kind.value.replace('_', '-')}.pdf"
+        name = omnibus_entry(kind)
         files.append(
             _stored(work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages)
         )
@@ -215,9 +227,9 @@ def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> B
     if doc.path is None or doc.sha256 is None:
         return None
     if doc.kind == DocumentKind.LETTER:
-        name, decision_id = f"letters/{doc.subject}.{doc.format}", None
+        name, decision_id = letter_entry(doc.subject, doc.format), None
     else:
-        name, decision_id = f"cases/{case_numbers}_{doc.subject}/{doc.kind}.{doc.format}", doc.subject
+        name, decision_id = case_entry(case_numbers, doc.subject, doc.kind, doc.format), doc.subject
     return BundleFile(
         path=name,
         source=settings.output_dir / doc.path,
@@ -244,14 +256,13 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
     Safe because the caller owns the publication and no document of the court is pending, so no
     live job writes there; a bundle version above the latest recorded one was never published.
     """
-    batch_dir = settings.output_dir / "batches" / safe_part(batch_id)
-    for area in ("documents", "omnibus", "bundles"):
-        remove_temp_files(batch_dir / area / safe_part(court_code))
+    for area in Area:
+        remove_temp_files(settings.output_dir / court_folder(batch_id, area, court_code))
     latest = store.latest_bundle(batch_id, court_code)
     recorded = latest["version"] if latest else 0
-    for path in (batch_dir / "bundles" / safe_part(court_code)).glob(f"{batch_id}-{court_code}-v*.zip"):
-        version = path.stem.rsplit("-v", 1)[-1]
-        if version.isdigit() and int(version) > recorded:
+    for path in (settings.output_dir / bundle_folder(batch_id, court_code)).glob("*"):
+        version = bundle_version_of(path, batch_id, court_code)
+        if version is not None and version > recorded:
             path.unlink(missing_ok=True)
 
 
@@ -264,8 +275,7 @@ def _write_new_version(
     if latest is not None and latest["content_digest"] == digest:
         return None
     version = (latest["version"] + 1) if latest else 1
-    folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
-    relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
+    relative = bundle_path(batch_id, court_code, version)
     # A file at this path was never recorded (a publisher died before recording it): only the
     # owner of the publication writes here, and a recorded version is never written again.
     target = settings.output_dir / relative

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from itertools import groupby
 
+from service.bundle.layout import document_path
 from service.core.files import write_atomic
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision, from_stored
-from service.core.plan import PlannedDocument, document_path
 from service.db.store import DocumentRow, RenderedFile, Store
 from service.errors import RenderError, StorageError
 from service.pipeline.dispatch import TRANSIENT, publish_when_finished
@@ -61,8 +61,7 @@ def _render_group(
         html = rt.renderer.html(kind, decisions)
         for doc in documents:
             rendered = rt.renderer.convert(html, OutputFormat(doc.format))
-            planned = PlannedDocument(doc.court_code, doc.subject, kind, OutputFormat(doc.format))
-            path = document_path(batch_id, planned)
+            path = document_path(batch_id, doc.court_code, doc.subject, kind, doc.format)
             write_atomic(rt.settings.output_dir / path, rendered.content)
             record = RenderedFile(
                 sha256=hashlib.sha256(rendered.content).hexdigest(),
