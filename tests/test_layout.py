@@ -31,6 +31,9 @@ def test_output_paths_are_those_of_today() -> None:
         f"batches/{BATCH}/bundles/LA-CCB",
     ]
     assert layout.omnibus_folder(BATCH, COURT) == f"batches/{BATCH}/omnibus/LA-CCB"
+    assert layout.omnibus_file(layout.exhibit_entry(2)) == "exhibit-a-part-002.pdf"
+    assert layout.omnibus_file(layout.omnibus_entry("omnibus_motion")) == "omnibus-motion.pdf"
+    assert layout.omnibus_file(layout.CLERK_IMPORT) == "clerk-import.csv"
     assert layout.bundle_folder(BATCH, COURT) == f"batches/{BATCH}/bundles/LA-CCB"
     assert layout.bundle_name(BATCH, COURT, 1) == f"{BATCH}-LA-CCB-v001.zip"
     assert layout.bundle_path(BATCH, COURT, 12) == f"batches/{BATCH}/bundles/LA-CCB/{BATCH}-LA-CCB-v012.zip"
@@ -128,6 +131,12 @@ BUILDERS: dict[str, Callable[[str], object]] = {
 def test_an_unsafe_component_is_refused(builder: str, bad: str) -> None:
     with pytest.raises(StorageError, match="refusing to use"):
         BUILDERS[builder](bad)
+
+
+@pytest.mark.parametrize("entry", ["omnibus/..", "omnibus/.hidden", "", "omnibus/a b.pdf"])
+def test_a_court_file_is_never_hidden_or_outside_its_folder(entry: str) -> None:
+    with pytest.raises(StorageError, match="refusing to use"):
+        layout.omnibus_file(entry)
 
 
 def test_entry_names_read_back_as_what_they_are() -> None:

@@ -12,7 +12,7 @@ The output folder::
     │   ├── <decision>/<kind>.<fmt>                  document_path: motion and order, pdf and docx
     │   └── letters/<person>.<fmt>                   document_path: one letter per person to notify
     ├── omnibus/<court>/                             omnibus_folder: what publication writes first
-    │   ├── omnibus-motion.pdf, omnibus-order.pdf    named as their entries, without "omnibus/"
+    │   ├── omnibus-motion.pdf, omnibus-order.pdf    omnibus_file: its entry's file name
     │   ├── exhibit-a-part-001.pdf …
     │   └── clerk-import.csv
     └── bundles/<court>/<batch>-<court>-v001.zip     bundle_path: each published version
@@ -107,6 +107,11 @@ def document_path(batch_id: str, court_code: str, subject: str, kind: str, fmt: 
 def omnibus_folder(batch_id: str, court_code: str) -> str:
     """Return the folder where publication writes a court's omnibus filing, Exhibit A and clerk import."""
     return court_folder(batch_id, Area.OMNIBUS, court_code)
+
+
+def omnibus_file(entry: str) -> str:
+    """Return the name a court file (omnibus filing, Exhibit A part, clerk import) has in omnibus_folder."""
+    return safe_part(PurePosixPath(entry).name)
 
 
 def bundle_folder(batch_id: str, court_code: str) -> str:

@@ -26,6 +26,7 @@ from service.bundle.layout import (
     exhibit_entry,
     letter_entry,
     omnibus_entry,
+    omnibus_file,
     omnibus_folder,
 )
 from service.bundle.manifest import (
@@ -174,7 +175,7 @@ def _render_exhibit(
     if too_big:
         raise StorageError("one case alone exceeds the configured PDF page or byte limit")
     name = exhibit_entry(first_part)
-    return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
+    return [_stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
 def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:
@@ -187,14 +188,14 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
         rendered = renderer.convert(document, OutputFormat.PDF)
         name = omnibus_entry(kind)
         files.append(
-            _stored(work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages)
+            _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
         )
     return files
 
 
 def _clerk_import(store: Store, batch_id: str, court_code: str, failed: set[str], work: Path) -> BundleFile:
     decisions = (d for d in _decisions(store, batch_id, court_code) if d.decision_id not in failed)
-    target = work / CLERK_IMPORT
+    target = work / omnibus_file(CLERK_IMPORT)
     sha256, size = write_csv(target, clerk_import_rows(decisions))
     return BundleFile(CLERK_IMPORT, target, "clerk_import", "csv", sha256, size)
 
