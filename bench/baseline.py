@@ -21,8 +21,8 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
     """rq job: render one document with a renderer built for it alone; publish when the court is done."""
     from datetime import timedelta
 
+    from service.bundle.layout import document_path
     from service.core.files import write_atomic
-    from service.core.plan import PlannedDocument, document_path
     from service.db.rows import RenderedFile
     from service.pipeline.dispatch import publish_when_finished
     from service.pipeline.rendering import stored_decisions
@@ -38,7 +38,7 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
         rendered = renderer.render(
             kind, stored_decisions(rt.store, batch_id, kind, doc.subject), output_format
         )
-        path = document_path(batch_id, PlannedDocument(doc.court_code, doc.subject, kind, output_format))
+        path = document_path(batch_id, doc.court_code, doc.subject, kind, output_format)
         write_atomic(rt.settings.output_dir / path, rendered.content)
         digest = hashlib.sha256(rendered.content).hexdigest()
         record = RenderedFile(digest, len(rendered.content), rendered.pages, path, rendered.language, "")

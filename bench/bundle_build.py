@@ -18,9 +18,9 @@ from pathlib import Path
 import psutil
 from sqlalchemy import bindparam, update
 
+from service.bundle.layout import document_path
 from service.core.files import ensure_dir
 from service.core.kinds import DocumentKind, OutputFormat
-from service.core.plan import PlannedDocument, document_path
 from service.core.validation import validate_file
 from service.db.schema import documents
 from service.pipeline.publish import publish
@@ -94,10 +94,7 @@ def _pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
     for court in rt.store.publications.courts_of(batch_id):
         for doc in rt.store.documents.of_court(batch_id, court.court_code):
             original, digest, size, pages = originals[(doc.kind, doc.format)]
-            planned = PlannedDocument(
-                doc.court_code, doc.subject, DocumentKind(doc.kind), OutputFormat(doc.format)
-            )
-            relative = document_path(batch_id, planned)
+            relative = document_path(batch_id, doc.court_code, doc.subject, doc.kind, doc.format)
             target = rt.settings.output_dir / relative
             ensure_dir(target.parent)
             os.link(original, target)

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from service.bundle import verify
+from service.bundle.layout import MANIFEST_CSV, MANIFEST_JSON
 from service.bundle.manifest import (
-    MANIFEST_CSV,
     MANIFEST_FIELDS,
-    MANIFEST_JSON,
     BundleFile,
     Entries,
     Manifest,

@@ -13,15 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from service.bundle.layout import MANIFEST_CSV, MANIFEST_JSON
 from service.bundle.ziparchive import COPY_BUFFER, ZIP64_LIMIT, StoredZipWriter
 from service.core.files import atomic_writer, ensure_dir
 from service.core.models import Decision, Relief
 from service.errors import ChangedOnDiskError
 
-MANIFEST_JSON = "manifest.json"
-MANIFEST_CSV = "manifest.csv"
-CLERK_IMPORT = "clerk-import.csv"
-UNLISTED = {MANIFEST_JSON, MANIFEST_CSV}  # the manifest cannot list its own hash
 MANIFEST_ZIP64_FILES = 1_000_000  # files listed beyond which manifest entries get ZIP64 sizes
 MANIFEST_FIELDS = [
     "path",

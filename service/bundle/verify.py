@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from service.bundle.manifest import MANIFEST_JSON, UNLISTED, digest_of, read_chunks
+from service.bundle.layout import MANIFEST_JSON, UNLISTED
+from service.bundle.manifest import digest_of, read_chunks
 from service.bundle.ziparchive import ZipEntry, entry_data, walk
 from service.errors import UnexpectedLayoutError
 

@@ -16,17 +16,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.bundle.manifest import CLERK_IMPORT, MANIFEST_JSON, file_digest
+from service.bundle.layout import (
+    BUNDLE_SUFFIX,
+    CLERK_IMPORT,
+    MANIFEST_JSON,
+    Area,
+    EntryKind,
+    area_folder,
+    batch_folder,
+    entry_kind,
+    is_case_entry_of,
+    is_letter_entry_of,
+    letter_subject,
+)
+from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
-from service.core.files import safe_part, temp_files
+from service.core.files import temp_files
 from service.core.kinds import DocumentKind
 from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import BatchRow, BundleRow, CourtBatchRow, DecisionRow, DocumentRow
 from service.db.store import Store
 from service.errors import NotFoundError
-
-CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
     courts = store.publications.courts_of(batch_id)
     documents = [doc for court in courts for doc in store.documents.of_court(batch_id, court.court_code)]
     recorded = store.publications.bundles_of(batch_id)
-    folder = output_dir / "batches" / safe_part(batch_id)
+    folder = output_dir / batch_folder(batch_id)
     return BatchFacts(
         batch=batch,
         courts=courts,
@@ -128,7 +139,7 @@ def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
             doc.id: _hash_of(output_dir, doc.path) for doc in documents if doc.state is DocumentState.RENDERED
         },
         temp_files=[str(path.relative_to(output_dir)) for path in temp_files(folder)],
-        unrecorded_bundles=_unrecorded(output_dir, folder, recorded),
+        unrecorded_bundles=_unrecorded(output_dir, batch_id, recorded),
     )
 
 
@@ -172,9 +183,10 @@ def _read_bundle(path: Path) -> tuple[dict[str, Any], list[str]]:
         return {}, []  # verify_bundle reports what is wrong with it
 
 
-def _unrecorded(output_dir: Path, folder: Path, recorded: list[BundleRow]) -> list[str]:
+def _unrecorded(output_dir: Path, batch_id: str, recorded: list[BundleRow]) -> list[str]:
     known = {row.path for row in recorded}
-    found = (str(path.relative_to(output_dir)) for path in (folder / "bundles").rglob("*.zip"))
+    bundles = output_dir / area_folder(batch_id, Area.BUNDLES)
+    found = (str(path.relative_to(output_dir)) for path in bundles.rglob(f"*{BUNDLE_SUFFIX}"))
     return sorted(path for path in found if path not in known)
 
 
@@ -312,7 +324,7 @@ def _name(doc: DocumentRow) -> str:
 
 def _is_entry_of(item: dict[str, Any], doc: DocumentRow) -> bool:
     if doc.kind is DocumentKind.LETTER:
-        return item.get("path") == f"{LETTER_PREFIX}{doc.subject}.{doc.format}"
+        return is_letter_entry_of(str(item.get("path")), doc.subject, doc.format)
     return (item.get("decision_id"), item.get("kind"), item.get("format")) == (
         doc.subject,
         doc.kind,
@@ -332,17 +344,17 @@ def _foreign_entry(
 ) -> str | None:
     """Return why a manifest entry is not something submitted to this batch and court, or None."""
     path = str(item.get("path", ""))
-    if path.startswith(CASE_PREFIX):
+    kind = entry_kind(path)
+    if kind is EntryKind.CASE:
         decision = decisions.get(str(item.get("decision_id")))
         if decision is None or decision.court_code != court_code:
             return "a case document of a decision not submitted to this court in this batch"
-        if not path.startswith(f"{CASE_PREFIX}{decision.case_number}_{decision.decision_id}/"):
+        if not is_case_entry_of(path, decision.case_number, decision.decision_id):
             return "filed under another case"
         return None
-    if path.startswith(LETTER_PREFIX):
-        key = path.removeprefix(LETTER_PREFIX).rsplit(".", 1)[0]
-        return None if key in people else "a letter to nobody in this batch"
-    if path.startswith(OMNIBUS_PREFIX) or path == CLERK_IMPORT:
+    if kind is EntryKind.LETTER:
+        return None if letter_subject(path) in people else "a letter to nobody in this batch"
+    if kind is EntryKind.COURT:
         return None
     return "not a kind of file a bundle holds"
 

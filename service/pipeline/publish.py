@@ -13,8 +13,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from service.bundle.manifest import (
+from service.bundle.layout import (
     CLERK_IMPORT,
+    Area,
+    bundle_folder,
+    bundle_path,
+    bundle_version_of,
+    case_entry,
+    court_folder,
+    exhibit_entry,
+    letter_entry,
+    omnibus_entry,
+    omnibus_file,
+    omnibus_folder,
+)
+from service.bundle.manifest import (
     BundleFile,
     Entries,
     Manifest,
@@ -23,7 +36,7 @@ from service.bundle.manifest import (
     write_csv,
 )
 from service.bundle.verify import verify_bundle
-from service.core.files import remove_temp_files, safe_part, write_atomic
+from service.core.files import remove_temp_files, write_atomic
 from service.core.models import Basis, Decision, from_stored
 from service.core.states import CourtState, DocumentState
 from service.db.rows import DocumentRow, NewBundle
@@ -95,7 +108,7 @@ def publish(
     if not store.publications.court_finished(batch_id, court_code):
         raise BusyError(f"court batch {batch_id}/{court_code} still has pending documents")
     failed = store.documents.failed_subjects(batch_id, court_code)
-    work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
+    work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
     scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
@@ -168,8 +181,8 @@ def _render_exhibit(
         return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
         raise BundleLimitError("one case alone exceeds the configured PDF page or byte limit")
-    name = f"omnibus/exhibit-a-part-{first_part:03d}.pdf"
-    return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
+    name = exhibit_entry(first_part)
+    return [_stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
 def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:
@@ -180,16 +193,16 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
     for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
         document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
         rendered = renderer.convert(document, OutputFormat.PDF)
-        name = f"omnibus/{kind.value.replace('_', '-')}.pdf"
+        name = omnibus_entry(kind)
         files.append(
-            _stored(work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages)
+            _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
         )
     return files
 
 
 def _clerk_import(store: Store, batch_id: str, court_code: str, failed: set[str], work: Path) -> BundleFile:
     decisions = (d for d in _decisions(store, batch_id, court_code) if d.decision_id not in failed)
-    target = work / CLERK_IMPORT
+    target = work / omnibus_file(CLERK_IMPORT)
     sha256, size = write_csv(target, clerk_import_rows(decisions))
     return BundleFile(CLERK_IMPORT, target, "clerk_import", "csv", sha256, size)
 
@@ -222,9 +235,9 @@ def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> B
     if doc.path is None or doc.sha256 is None:
         return None
     if doc.kind == DocumentKind.LETTER:
-        name, decision_id = f"letters/{doc.subject}.{doc.format}", None
+        name, decision_id = letter_entry(doc.subject, doc.format), None
     else:
-        name, decision_id = f"cases/{case_numbers}_{doc.subject}/{doc.kind}.{doc.format}", doc.subject
+        name, decision_id = case_entry(case_numbers, doc.subject, doc.kind, doc.format), doc.subject
     return BundleFile(
         path=name,
         source=settings.output_dir / doc.path,
@@ -251,14 +264,13 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
     Safe because the caller owns the publication and no document of the court is pending, so no
     live job writes there; a bundle version above the latest recorded one was never published.
     """
-    batch_dir = settings.output_dir / "batches" / safe_part(batch_id)
-    for area in ("documents", "omnibus", "bundles"):
-        remove_temp_files(batch_dir / area / safe_part(court_code))
+    for area in Area:
+        remove_temp_files(settings.output_dir / court_folder(batch_id, area, court_code))
     latest = store.publications.latest_bundle(batch_id, court_code)
     recorded = latest.version if latest else 0
-    for path in (batch_dir / "bundles" / safe_part(court_code)).glob(f"{batch_id}-{court_code}-v*.zip"):
-        version = path.stem.rsplit("-v", 1)[-1]
-        if version.isdigit() and int(version) > recorded:
+    for path in (settings.output_dir / bundle_folder(batch_id, court_code)).glob("*"):
+        version = bundle_version_of(path, batch_id, court_code)
+        if version is not None and version > recorded:
             path.unlink(missing_ok=True)
 
 
@@ -271,8 +283,7 @@ def _write_new_version(
     if latest is not None and latest.content_digest == digest:
         return None
     version = (latest.version + 1) if latest else 1
-    folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
-    relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
+    relative = bundle_path(batch_id, court_code, version)
     # A file at this path was never recorded (a publisher died before recording it): only the
     # owner of the publication writes here, and a recorded version is never written again.
     target = settings.output_dir / relative

@@ -19,10 +19,10 @@ from itertools import groupby
 
 from rq.timeouts import BaseTimeoutException
 
+from service.bundle.layout import document_path
 from service.core.files import write_atomic
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision, from_stored
-from service.core.plan import PlannedDocument, document_path
 from service.db.rows import DocumentRow, RenderedFile
 from service.db.store import Store
 from service.errors import MissingDecisionError, failure_reason, is_transient
@@ -71,8 +71,7 @@ def _render_group(
         html = rt.renderer.html(kind, decisions)
         for doc in documents:
             rendered = rt.renderer.convert(html, OutputFormat(doc.format))
-            planned = PlannedDocument(doc.court_code, doc.subject, kind, OutputFormat(doc.format))
-            path = document_path(batch_id, planned)
+            path = document_path(batch_id, doc.court_code, doc.subject, kind, doc.format)
             write_atomic(rt.settings.output_dir / path, rendered.content)
             record = RenderedFile(
                 sha256=hashlib.sha256(rendered.content).hexdigest(),

@@ -12,7 +12,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from service.core.files import safe_part
+from service.bundle.layout import batch_folder
 from service.core.states import BatchState
 from service.errors import NotFoundError, UnfinishedBatchError
 from service.pipeline.runtime import Runtime
@@ -37,7 +37,7 @@ def delete_batch(rt: Runtime, batch_id: str, *, force: bool = False) -> Deletion
     Rows go first, in one transaction, so nobody finds a batch whose files are half gone; running
     it again after an interruption removes what is left of the folder.
     """
-    folder = rt.settings.output_dir / "batches" / safe_part(batch_id)
+    folder = rt.settings.output_dir / batch_folder(batch_id)
     batch = rt.store.batches.batch(batch_id)
     if batch is None and not folder.exists():
         raise NotFoundError(f"no batch {batch_id}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from service.bundle.layout import rejections_path
 from service.core.files import write_atomic
 from service.core.plan import person_key, plan_documents
 from service.core.states import BatchState
@@ -160,6 +161,6 @@ def _store(
 
 def _write_rejections(rt: Runtime, batch_id: str, report: ValidationReport) -> Path:
     """Write the rejected decisions' errors (identifiers and field paths only) beside the batch."""
-    target = rt.settings.output_dir / "batches" / batch_id / "rejected.txt"
+    target = rt.settings.output_dir / rejections_path(batch_id)
     write_atomic(target, "".join(f"{error}\n" for error in report.errors).encode("utf-8"))
     return target

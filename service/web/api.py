@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
+from service.bundle.layout import MANIFEST_JSON, download_name
 from service.core.kinds import MEDIA_TYPES
 from service.core.models import Decision
 from service.core.states import DocumentState
@@ -138,7 +139,7 @@ def get_bundle(
     return FileResponse(
         rt.settings.output_dir / bundle.path,
         media_type="application/zip",
-        filename=f"courtdocs-{batch_id}-{court_code}-v{bundle.version:03d}.zip",
+        filename=download_name(batch_id, court_code, bundle.version),
         headers={"etag": f'"{bundle.sha256}"', "cache-control": "private, no-store"},
     )
 
@@ -151,7 +152,7 @@ def get_manifest(
 
     bundle = _bundle_for(rt, accounts, user, batch_id, court_code, "manifest")
     with zipfile.ZipFile(rt.settings.output_dir / bundle.path) as archive:
-        return JSONResponse(json.loads(archive.read("manifest.json")))
+        return JSONResponse(json.loads(archive.read(MANIFEST_JSON)))
 
 
 def _bundle_for(rt: Any, accounts: Any, user: User, batch_id: str, court_code: str, action: str) -> BundleRow:
