@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from service.core.states import DocumentState
 from service.core.validation import Record, read_records
 from service.db.rows import DocumentRow
 from service.db.sql import now
@@ -79,7 +80,8 @@ def test_sigterm_mid_batch_lets_the_worker_finish_its_job_and_loses_nothing(embe
         assert documents_done(embedded, batch_id) < total
         # It finished what it had taken: no document is left leased to a worker that is gone.
         store = embedded.runtime().store
-        pending = sum(court.get("pending", 0) for court in store.documents.state_counts(batch_id).values())
+        counts = store.documents.state_counts(batch_id).values()
+        pending = sum(court.get(DocumentState.PENDING, 0) for court in counts)
         assert len(store.leases.pending_unleased(now())) == pending
         workers.start("--processes", "1")
         wait_published(embedded, batch_id)
@@ -151,8 +153,7 @@ def no_files(pipeline: Pipeline, pattern: str) -> list[Path]:
 
 def court_error(pipeline: Pipeline, batch_id: str) -> str:
     return " ".join(
-        str(court.get("last_error") or "")
-        for court in pipeline.runtime().store.publications.courts_of(batch_id)
+        court.last_error or "" for court in pipeline.runtime().store.publications.courts_of(batch_id)
     )
 
 

@@ -17,8 +17,9 @@ import pytest
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import delete, update
 
+from service.db.rows import DocumentRow
 from service.db.schema import decisions, documents
-from service.db.store import DocumentRow, now
+from service.db.sql import now
 from service.errors import StorageUnavailableError
 from service.pipeline.rendering import render_with
 from service.pipeline.runtime import Runtime
