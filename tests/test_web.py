@@ -566,7 +566,7 @@ def test_a_database_that_does_not_answer_is_503_with_retry_after(
     def locked() -> None:
         raise OperationalError("SELECT batches", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(app.state.runtime.store, "list_batches", locked)
+    monkeypatch.setattr(app.state.runtime.store.batches, "list_batches", locked)
     response = raising.get("/api/v1/batches", headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 503 and error_of(response)["code"] == "unavailable"
     assert int(response.headers["retry-after"]) > 0
