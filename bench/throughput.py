@@ -37,6 +37,7 @@ import psutil
 
 from bench.baseline import enqueue_one_job_per_document
 from service.core.sample import generate_decisions, write_jsonl
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
@@ -83,7 +84,7 @@ def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime,
         env = {k: v for k, v in os.environ.items() if k not in own}
         env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
         rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
+        upgrade(rt.store.engine)
         rt.redis.ping()
         try:
             yield rt, env

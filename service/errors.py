@@ -71,3 +71,19 @@ class ForbiddenResourceError(RenderError):
 
 class StorageError(CourtdocsError):
     """Raised when output files or the database cannot be written or read as expected."""
+
+
+class SchemaError(CourtdocsError):
+    """Raised when the database's schema is not one this courtdocs can use or migrate."""
+
+
+class SchemaOutOfDateError(SchemaError):
+    """Raised when the database is at an older revision than the code needs."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        self.head = head
+        super().__init__(
+            f"the database is at revision {current or 'none'}, this courtdocs needs {head}: "
+            "run `courtdocs db upgrade`"
+        )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core.sample import generate_decisions, write_jsonl
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.settings import Settings
@@ -36,7 +37,7 @@ class Pipeline:
         """Return this installation's runtime (one per test, closed by close())."""
         if self._runtime is None:
             self._runtime = Runtime(self.settings)
-            self._runtime.store.create_schema()
+            upgrade(self._runtime.store.engine)
         return self._runtime
 
     def close(self) -> None:

@@ -37,9 +37,27 @@ def or_exit(action: Callable[[], T]) -> T:
         sys.exit(1)
 
 
-def cli_runtime() -> Runtime:
+def cli_runtime(*, migrate: bool = True) -> Runtime:
+    """Build the command's runtime with its database ready; exit 1 with the reason if it is not.
+
+    migrate=False for a long-lived process (the worker), which never upgrades an existing schema.
+    """
     from service.pipeline.runtime import Runtime
 
     rt = Runtime(get_settings())
-    rt.store.create_schema()
+    or_exit(lambda: prepare_cli_database(rt, migrate=migrate))
     return rt
+
+
+def prepare_cli_database(rt: Runtime, *, migrate: bool = True) -> None:
+    """Make the database ready for a command run by hand (submit, status, demo, users...).
+
+    The embedded SQLite database is this installation's own file, so a command upgrades it: a fresh
+    machine needs no setup step, and a newer courtdocs goes on with the old file. A database named
+    by DATABASE_URL may be shared with running workers and web servers: an empty one is set up,
+    an older one is left to its operator (`courtdocs db upgrade`) and the command refuses to run.
+    """
+    from service.db.migrate import prepare_database
+
+    embedded = rt.settings.database_url is None
+    prepare_database(rt.store.engine, upgrade_existing=migrate and embedded)

@@ -17,17 +17,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from service.db.schema import (
-    add_missing_columns,
     batches,
     bundles,
     court_batches,
     decisions,
     documents,
     make_engine,
-    metadata,
 )
 from service.errors import ConflictError, StorageError
 
@@ -82,18 +79,6 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-
-    def create_schema(self) -> None:
-        """Create every table that does not exist yet; safe to run any number of times."""
-        try:
-            try:
-                metadata.create_all(self.engine, checkfirst=True)
-            except IntegrityError:
-                # Another process created a table at the same moment; check again, it exists now.
-                metadata.create_all(self.engine, checkfirst=True)
-            add_missing_columns(self.engine)
-        except SQLAlchemyError as error:
-            raise StorageError(f"cannot create the database schema: {error}") from error
 
     def dispose(self) -> None:
         self.engine.dispose()

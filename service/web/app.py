@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from service.db.accounts import Accounts
+from service.db.migrate import prepare_database
 from service.errors import ConflictError, CourtdocsError, InvalidInputError, RenderError
 from service.pipeline.runtime import Runtime
 from service.settings import Settings, get_settings
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; its runtime (database, renderer) is made once, here."""
     settings = settings or get_settings()
     runtime = Runtime(settings)
-    runtime.store.create_schema()
+    prepare_database(runtime.store.engine, upgrade_existing=False)  # an old schema: refuse, say why
     app = FastAPI(title="courtdocs", version="1", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
     app.state.runtime = runtime
     app.state.accounts = Accounts(runtime.store)
