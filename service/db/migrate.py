@@ -89,10 +89,14 @@ def prepare_database(engine: Engine, *, upgrade_existing: bool) -> None:
     upgrade_existing; otherwise SchemaOutOfDateError says to run `courtdocs db upgrade`, because a
     shared database is migrated by its operator, never behind their back by a process starting.
     """
-    if current_revision(engine) == head_revision():
-        return  # the usual case, settled without taking the lock
-    with _migrating(engine) as conn:
-        _bring_up(conn, upgrade_existing=upgrade_existing)
+    try:
+        if current_revision(engine) == head_revision():
+            return  # the usual case, settled without taking the lock
+        with _migrating(engine) as conn:
+            _bring_up(conn, upgrade_existing=upgrade_existing)
+    except BaseException:
+        engine.dispose()  # the caller stops here: leave no connection open behind it
+        raise
 
 
 def _bring_up(conn: Connection, *, upgrade_existing: bool) -> Upgrade:
