@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from service.core.models import Decision
 from service.core.plan import person_key, plan_documents
@@ -203,3 +203,29 @@ def upgrade_in_child(database_url: str, start: Any, results: Any) -> None:
         raise
     finally:
         engine.dispose()
+
+
+def schema_facts(engine: Engine) -> list[tuple[Any, ...]]:
+    """The database's own description of its tables, columns, indexes and constraints, sorted.
+
+    SQLite keeps each CREATE statement as written; PostgreSQL describes columns in
+    information_schema and rebuilds index and constraint definitions from its catalogue. The
+    alembic_version table is left out.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(
+                text(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name != 'alembic_version'"
+                )
+            )
+            return sorted(tuple(row) for row in rows)
+        queries = [
+            "SELECT table_name, column_name, ordinal_position, data_type, character_maximum_length,"
+            " is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public'",
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = 'public'::regnamespace",
+        ]
+        facts = [tuple(row) for query in queries for row in conn.execute(text(query))]
+        return sorted((fact for fact in facts if "alembic_version" not in str(fact[:2])), key=str)

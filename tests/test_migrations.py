@@ -5,6 +5,7 @@ several processes at once, and `courtdocs db upgrade`. On SQLite and, when it ru
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import subprocess
@@ -37,6 +38,7 @@ from tests.migration_helpers import (
     add_revision,
     fill_legacy,
     naive,
+    schema_facts,
     upgrade_in_child,
 )
 from tests.services import require_services, temporary_postgres_database
@@ -158,6 +160,31 @@ def test_revision_0001_on_an_empty_database_is_exactly_the_schema_of_main(engine
         command.upgrade(migrate.alembic_config(conn), "0001")
     assert differences(engine, legacy_schema.metadata) == []
     assert set(inspect(engine).get_table_names()) == {*legacy_schema.metadata.tables, "alembic_version"}
+
+
+def test_revision_0001_writes_the_same_definitions_as_main_did(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """Stronger than autogenerate's comparison: the database's own catalogue, to the character."""
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    with another_database(database_url, tmp_path) as other_url:
+        made_by_main = make_engine(other_url)
+        try:
+            legacy_schema.metadata.create_all(made_by_main)
+            assert schema_facts(engine) == schema_facts(made_by_main)
+        finally:
+            made_by_main.dispose()
+
+
+@contextlib.contextmanager
+def another_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the same kind."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        return
+    with temporary_postgres_database() as url:
+        yield url
 
 
 def test_the_newest_revision_on_an_empty_database_is_exactly_the_models(engine: Engine) -> None:
