@@ -184,10 +184,10 @@ def _fill_accounts(engine: Engine, court: str, password: str, token: str, create
         )
 
 
-def add_revision(folder: Path) -> Path:
-    """Copy the package's migration environment to a folder and add TEST_REVISION after its head."""
+def add_revision(folder: Path, revision: str = TEST_REVISION) -> Path:
+    """Copy the package's migration environment to a folder and add a revision 0002 after its head."""
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test_note.py").write_text(TEST_REVISION, encoding="utf-8")
+    (folder / "versions" / "0002_test.py").write_text(revision, encoding="utf-8")
     return folder
 
 

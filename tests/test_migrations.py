@@ -34,6 +34,7 @@ from service.db.store import Store
 from service.errors import SchemaError, SchemaOutOfDateError
 from tests import legacy_schema
 from tests.migration_helpers import (
+    TEST_REVISION,
     LegacyBatch,
     add_revision,
     fill_legacy,
@@ -262,6 +263,30 @@ def test_a_revision_that_rebuilds_a_table_on_sqlite_keeps_every_row_that_refers_
         assert conn.scalar(text("SELECT count(*) FROM decisions")) == len(legacy.decisions)
         assert conn.scalar(text("SELECT count(*) FROM bundles")) == 1
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again afterwards
+    engine.dispose()
+
+
+def test_a_revision_that_breaks_foreign_keys_on_sqlite_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Foreign keys are off while SQLite migrates, so they are checked before the commit."""
+    orphaning = TEST_REVISION.replace(
+        'with op.batch_alter_table("batches", recreate="always") as batch:\n'
+        '        batch.add_column(sa.Column("note", sa.Text()))',
+        'op.execute("DELETE FROM batches")',
+    )
+    assert 'op.execute("DELETE FROM batches")' in orphaning
+    monkeypatch.setattr(migrate, "MIGRATIONS", add_revision(tmp_path / "migrations", orphaning))
+    engine = make_engine(f"sqlite:///{tmp_path / 'courtdocs.sqlite3'}")
+    legacy_schema.metadata.create_all(engine)
+    fill_legacy(engine)
+
+    with pytest.raises(SchemaError, match=r"a migration broke \d+ foreign key\(s\); nothing was changed"):
+        upgrade(engine)
+
+    assert current_revision(engine) is None  # not even adopted: one transaction
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM batches")) == 1
     engine.dispose()
 
 

@@ -220,11 +220,11 @@ def _sqlite_write_lock(conn: Connection) -> Iterator[None]:
     A batch migration copies a table, drops the old one and renames the copy; with foreign keys on,
     the drop would delete every row that refers to the table (ON DELETE CASCADE). SQLite ignores the
     pragma inside a transaction, so it is turned off before BEGIN and the keys are checked with
-    foreign_key_check before COMMIT. The connection is then discarded, not returned to the pool with
-    the pragma off: the next one is opened with the engine's pragmas.
+    foreign_key_check before COMMIT; then it is turned on again. A connection that failed on the
+    way is discarded rather than returned to the pool in an unknown state.
     """
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
     try:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits (the engine's busy timeout) for another migration
         try:
             yield
@@ -235,8 +235,11 @@ def _sqlite_write_lock(conn: Connection) -> Iterator[None]:
             conn.rollback()
             raise
         conn.commit()
-    finally:
+    except BaseException:
         conn.invalidate()
+        raise
+    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    conn.commit()
 
 
 @contextlib.contextmanager
