@@ -38,6 +38,7 @@ import psutil
 from bench.baseline import enqueue_one_job_per_document
 from service.core.sample import generate_decisions, write_jsonl
 from service.core.states import BatchState
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import DocumentCounts, batch_status
@@ -84,7 +85,7 @@ def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime,
         env = {k: v for k, v in os.environ.items() if k not in own}
         env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
         rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
+        upgrade(rt.store.engine)
         rt.redis.ping()
         try:
             yield rt, env

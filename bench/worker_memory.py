@@ -22,6 +22,7 @@ import psutil
 
 from service.core.sample import generate_decisions, write_jsonl
 from service.core.states import BatchState
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
@@ -45,7 +46,7 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env["COURTDOCS_OUTPUT_DIR"] = str(output)
         rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
+        upgrade(rt.store.engine)
         rt.redis.ping()
         sample = output / "sample.jsonl"
         with sample.open("w", encoding="utf-8") as stream:

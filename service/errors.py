@@ -224,3 +224,19 @@ def failure_reason(error: BaseException) -> str:
 
 class AssetsError(CourtdocsError):
     """Raised when the shipped templates or fonts are not a real folder on disk (a broken install)."""
+
+
+class SchemaError(CourtdocsError):
+    """Raised when the database's schema is not one this courtdocs can use or migrate."""
+
+
+class SchemaOutOfDateError(SchemaError):
+    """Raised when the database is at an older revision than the code needs."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        self.head = head
+        super().__init__(
+            f"the database is at revision {current or 'none'}, this courtdocs needs {head}: "
+            "run `courtdocs db upgrade`"
+        )

@@ -16,6 +16,7 @@ from typing import Any
 
 from service.core.sample import generate_decisions, write_jsonl
 from service.core.states import BatchState
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
@@ -38,7 +39,7 @@ class Pipeline:
         """Return this installation's runtime (one per test, closed by close())."""
         if self._runtime is None:
             self._runtime = Runtime(self.settings)
-            self._runtime.store.create_schema()
+            upgrade(self._runtime.store.engine)
         return self._runtime
 
     def close(self) -> None:

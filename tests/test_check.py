@@ -213,15 +213,3 @@ def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> N
     assert result["published"] is True
     assert not any(path.exists() for path in [*leftovers, stray])
     assert copy.violations() == []
-
-
-def test_an_older_database_gains_the_publication_error_column(tmp_path: Path) -> None:
-    store = Store(Settings(output_dir=tmp_path).sqlite_url)
-    store.create_schema()
-    with store.engine.begin() as conn:
-        conn.execute(text("ALTER TABLE court_batches DROP COLUMN last_error"))
-    store.create_schema()
-    with store.engine.connect() as conn:
-        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(court_batches)"))]
-    store.dispose()
-    assert "last_error" in columns

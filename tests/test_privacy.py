@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
 from service.db.accounts import Accounts, Role
+from service.db.migrate import upgrade
 from service.db.store import Store
 from service.pipeline.queue import FAILED_JOB_TTL
 from service.settings import Settings
@@ -165,7 +166,7 @@ def test_every_file_and_folder_the_service_wrote_is_private_to_its_user(run: Run
 
 def test_passwords_tokens_and_sessions_are_stored_only_as_hashes(tmp_path: Path) -> None:
     store = Store(Settings(output_dir=tmp_path).sqlite_url)
-    store.create_schema()
+    upgrade(store.engine)
     accounts = Accounts(store)
     password = "correct horse battery staple"
     user = accounts.add_user("clerk1", Role.CLERK, ["LA-CCB"], password)

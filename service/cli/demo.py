@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from service.bundle.verify import verify_bundle
+from service.cli.main import prepare_cli_database
 from service.cli.progress import ProgressDisplay
 from service.core.files import ensure_dir
 from service.core.sample import generate_decisions, write_jsonl
@@ -21,7 +22,7 @@ def run_demo(settings: Settings, *, decisions: int, courts: int, processes: int,
     """Generate, submit, render and publish a sample batch; verify its bundles. Return the exit status."""
     say = print
     rt = Runtime(settings)
-    rt.store.create_schema()
+    prepare_cli_database(rt)
     rt.redis.ping()  # start the embedded Redis (unless REDIS_URL is set) before the workers join it
     sample = ensure_dir(settings.output_dir / "demo") / f"sample-{decisions}-{courts}-{seed}.jsonl"
     with sample.open("w", encoding="utf-8") as stream:

@@ -14,6 +14,7 @@ from service.errors import (
     InvalidRequestError,
     NotFoundError,
     RenderError,
+    SchemaError,
     SettingsError,
     is_transient,
 )
@@ -22,7 +23,9 @@ from service.settings import get_settings
 if TYPE_CHECKING:
     from service.pipeline.runtime import Runtime
 
-EXIT_INVALID = 1  # invalid input or settings, a document that cannot be rendered; check/verify found problems
+EXIT_INVALID = (
+    1  # invalid input, settings or schema, a document that cannot be rendered; check found problems
+)
 EXIT_NOT_FOUND = 3
 EXIT_CONFLICT = 4  # contradicts an earlier request, or the batch is busy: try again once it is not
 EXIT_INTERNAL = 70  # EX_SOFTWARE: any other error of ours
@@ -31,6 +34,7 @@ EXIT_TEMPFAIL = 75  # EX_TEMPFAIL: the disk, the database or Redis is unavailabl
 EXIT_CODES: dict[type[CourtdocsError], int] = {
     InvalidRequestError: EXIT_INVALID,
     SettingsError: EXIT_INVALID,
+    SchemaError: EXIT_INVALID,
     RenderError: EXIT_INVALID,
     NotFoundError: EXIT_NOT_FOUND,
     ConflictError: EXIT_CONFLICT,
@@ -38,7 +42,8 @@ EXIT_CODES: dict[type[CourtdocsError], int] = {
 EPILOG = f"""\b
 Exit status:
   0   done
-  {EXIT_INVALID}   invalid input or settings, or check/verify/validate found a problem
+  {EXIT_INVALID}   invalid input or settings, a database schema to upgrade, or check/verify/validate
+      found a problem
   2   wrong usage (an unknown option, a missing argument)
   {EXIT_NOT_FOUND}   no such batch, bundle, decision, user or token
   {EXIT_CONFLICT}   a conflict: the batch is busy or unfinished, or a key was reused
@@ -94,9 +99,27 @@ def main() -> None:
     os.umask(0o077)  # every file and folder courtdocs creates is readable by its own user only
 
 
-def cli_runtime() -> Runtime:
+def cli_runtime(*, migrate: bool = True) -> Runtime:
+    """Build the command's runtime with its database ready; exit 1 with the reason if it is not.
+
+    migrate=False for a long-lived process (the worker), which never upgrades an existing schema.
+    """
     from service.pipeline.runtime import Runtime
 
     rt = Runtime(get_settings())
-    rt.store.create_schema()
+    prepare_cli_database(rt, migrate=migrate)
     return rt
+
+
+def prepare_cli_database(rt: Runtime, *, migrate: bool = True) -> None:
+    """Make the database ready for a command run by hand (submit, status, demo, users...).
+
+    The embedded SQLite database is this installation's own file, so a command upgrades it: a fresh
+    machine needs no setup step, and a newer courtdocs goes on with the old file. A database named
+    by DATABASE_URL may be shared with running workers and web servers: an empty one is set up,
+    an older one is left to its operator (`courtdocs db upgrade`) and the command refuses to run.
+    """
+    from service.db.migrate import prepare_database
+
+    embedded = rt.settings.database_url is None
+    prepare_database(rt.store.engine, upgrade_existing=migrate and embedded)

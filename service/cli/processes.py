@@ -20,7 +20,7 @@ def worker(burst: bool, processes: int) -> None:
     if processes == 1:
         run_worker(get_settings(), burst=burst)
         return
-    cli_runtime().redis.ping()  # start (or join) the embedded Redis before the workers do
+    cli_runtime(migrate=False).redis.ping()  # start (or join) the embedded Redis before the workers do
     sys.exit(run_pool(processes, burst=burst))
 
 
@@ -47,4 +47,5 @@ def serve(host: str, port: int) -> None:
     from service.web.app import create_app
 
     fix_mmap_threshold()  # previews render PDFs in this process too
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", access_log=False)
+    app = create_app(get_settings())  # an old schema: one line saying why, exit 1 (ErrorMappingGroup)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -64,7 +64,6 @@ def submit_records(
     skip_invalid: bool = False,
 ) -> Submission:
     """Validate every record, then store and queue the batch; the same key or content gives the same batch."""
-    rt.store.create_schema()
     existing = rt.store.batches.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
     if existing:
         return _existing(rt, existing)

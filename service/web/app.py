@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from service.db.accounts import Accounts
+from service.db.migrate import prepare_database
 from service.errors import (
     BusyError,
     ConflictError,
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; its runtime (the renderer on first use) and page templates are made once."""
     settings = settings or get_settings()
     runtime = Runtime(settings)
-    runtime.store.create_schema()
+    prepare_database(runtime.store.engine, upgrade_existing=False)  # an old schema: refuse, say why
     app = FastAPI(title="courtdocs", version="1", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
     app.state.runtime = runtime
     app.state.accounts = Accounts(runtime.store)

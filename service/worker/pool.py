@@ -15,6 +15,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from service.db.migrate import prepare_database
 from service.errors import CourtdocsError
 from service.pipeline.dispatch import reconcile
 from service.pipeline.runtime import Runtime
@@ -47,7 +48,7 @@ class _Worker(SimpleWorker):
 def prepare(settings: Settings) -> Runtime:
     """Build the process's runtime and fail fast: schema, templates compiled, fonts loaded."""
     rt = Runtime(settings)
-    rt.store.create_schema()
+    prepare_database(rt.store.engine, upgrade_existing=False)  # an old schema: refuse, say why
     _ = rt.renderer  # a broken template or a missing font stops the worker here, not per job
     use_runtime(rt)
     return rt
