@@ -29,6 +29,7 @@ from service.db.migrate import (
     require_current,
     upgrade,
 )
+from service.db.rows import as_values
 from service.db.schema import make_engine, metadata
 from service.db.store import Store
 from service.errors import SchemaError, SchemaOutOfDateError
@@ -92,22 +93,25 @@ def test_a_database_made_before_migrations_is_upgraded_with_its_batch_intact(
 
 def assert_intact(store: Store, legacy: LegacyBatch) -> None:
     """Read the batch, its decisions, documents, courts, bundle and accounts back through the Store."""
-    batch = store.batch(legacy.batch_id)
+    batch = store.batches.batch(legacy.batch_id)
     assert batch is not None
-    assert {key: naive(value) for key, value in batch.items()} == {
+    assert {key: naive(value) for key, value in as_values(batch).items()} == {
         key: naive(value) for key, value in legacy.batch.items()
     }
     ids = [decision.decision_id for decision in legacy.decisions]
-    payloads = store.decision_payloads(legacy.batch_id, ids)
+    payloads = store.batches.decision_payloads(legacy.batch_id, ids)
     assert payloads == {decision.decision_id: decision.model_dump_json() for decision in legacy.decisions}
-    assert [row["court_code"] for row in store.courts_of(legacy.batch_id)] == legacy.courts
+    assert [row.court_code for row in store.publications.courts_of(legacy.batch_id)] == legacy.courts
     stored = [
         (doc.subject, doc.kind, doc.format, doc.state, doc.sha256)
         for court in legacy.courts
-        for doc in store.documents_of(legacy.batch_id, court)
+        for doc in store.documents.of_court(legacy.batch_id, court)
     ]
     assert sorted(stored, key=str) == sorted(legacy.documents, key=str)
-    bundles = [{key: naive(value) for key, value in row.items()} for row in store.bundles_of(legacy.batch_id)]
+    bundles = [
+        {key: naive(value) for key, value in as_values(row).items()}
+        for row in store.publications.bundles_of(legacy.batch_id)
+    ]
     assert bundles == [{key: naive(value) for key, value in legacy.bundle.items()}]
     accounts = Accounts(store)
     user = accounts.check_password(legacy.user, legacy.password)
