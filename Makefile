@@ -1,7 +1,7 @@
 # The two commands of the quick start: `make demo` and `make test`.
 PYTHON ?= python3
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench wheel-test
 
 install:
 	.ci/install
@@ -19,3 +19,8 @@ test: install lint
 
 bench: install
 	$(PYTHON) -m bench.throughput
+
+# Build the wheel, install it in a fresh virtual environment and run it from another folder
+# (also run by `make test`, as tests/test_wheel.py).
+wheel-test: install
+	.ci/wheel-test

@@ -41,9 +41,9 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
     """rq job: render one document with a renderer built for it alone; publish when the court is done."""
     from datetime import timedelta
 
+    from service.bundle.layout import document_path
     from service.core.files import write_atomic
-    from service.core.plan import PlannedDocument, document_path
-    from service.db.store import RenderedFile
+    from service.db.rows import RenderedFile
     from service.pipeline.dispatch import publish_when_finished
     from service.pipeline.rendering import stored_decisions
     from service.pipeline.runtime import Runtime
@@ -51,18 +51,18 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
 
     rt = Runtime(Settings.from_env())
     token = secrets.token_hex(8)
-    claimed = rt.store.claim([document_id], timedelta(seconds=600), token, max_attempts=3)
+    claimed = rt.store.leases.claim([document_id], timedelta(seconds=600), token, max_attempts=3)
     for doc in claimed:
         renderer = Renderer(rt.settings)  # templates, fonts and stylesheet set up for every render
         kind, output_format = DocumentKind(doc.kind), OutputFormat(doc.format)
         rendered = renderer.render(
             kind, stored_decisions(rt.store, batch_id, kind, doc.subject), output_format
         )
-        path = document_path(batch_id, PlannedDocument(doc.court_code, doc.subject, kind, output_format))
+        path = document_path(batch_id, doc.court_code, doc.subject, kind, output_format)
         write_atomic(rt.settings.output_dir / path, rendered.content)
         digest = hashlib.sha256(rendered.content).hexdigest()
         record = RenderedFile(digest, len(rendered.content), rendered.pages, path, rendered.language, "")
-        rt.store.mark_rendered(doc.id, record, token)
+        rt.store.leases.mark_rendered(doc.id, record, token)
         publish_when_finished(rt, batch_id, doc.court_code)
     rt.close()
     return {"rendered": len(claimed)}
@@ -76,8 +76,8 @@ def enqueue_one_job_per_document(settings: Settings, batch_id: str) -> int:
     rt = Runtime(settings)
     specs = [
         JobSpec(BASELINE_JOB, (batch_id, doc.id), f"baseline-{batch_id}-{doc.id}")
-        for court in rt.store.courts_of(batch_id)
-        for doc in rt.store.documents_of(batch_id, court["court_code"])
+        for court in rt.store.publications.courts_of(batch_id)
+        for doc in rt.store.documents.of_court(batch_id, court.court_code)
     ]
     enqueue_all(rt.queue, specs, settings)
     return len(specs)

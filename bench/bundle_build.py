@@ -18,9 +18,9 @@ import psutil
 from sqlalchemy import bindparam, update
 
 from bench.common import MIB, PeakRss, installation, sample
+from service.bundle.layout import document_path
 from service.core.files import ensure_dir
 from service.core.kinds import DocumentKind, OutputFormat
-from service.core.plan import PlannedDocument, document_path
 from service.core.validation import validate_file
 from service.db.schema import documents
 from service.pipeline.publish import publish
@@ -39,8 +39,8 @@ def measure_bundle(decisions: int) -> tuple[float, float]:
         before = process.memory_info().rss
         peak = PeakRss(process)
         started = time.monotonic()
-        for court in rt.store.courts_of(batch_id):
-            publish_court(rt, batch_id, court["court_code"])
+        for court in rt.store.publications.courts_of(batch_id):
+            publish_court(rt, batch_id, court.court_code)
         seconds = time.monotonic() - started
         return seconds, (peak.stop() - before) / MIB
 
@@ -67,13 +67,10 @@ def pretend_rendered(rt: Runtime, batch_id: str, path: Path) -> None:
             rendered.pages,
         )
     rows = []
-    for court in rt.store.courts_of(batch_id):
-        for doc in rt.store.documents_of(batch_id, court["court_code"]):
+    for court in rt.store.publications.courts_of(batch_id):
+        for doc in rt.store.documents.of_court(batch_id, court.court_code):
             original, digest, size, pages = originals[(doc.kind, doc.format)]
-            planned = PlannedDocument(
-                doc.court_code, doc.subject, DocumentKind(doc.kind), OutputFormat(doc.format)
-            )
-            relative = document_path(batch_id, planned)
+            relative = document_path(batch_id, doc.court_code, doc.subject, doc.kind, doc.format)
             target = rt.settings.output_dir / relative
             ensure_dir(target.parent)
             os.link(original, target)
@@ -98,8 +95,8 @@ def publish_court(rt: Runtime, batch_id: str, court_code: str) -> None:
     token = secrets.token_hex(8)
     lease = timedelta(minutes=30)
     if not (
-        rt.store.claim_publication(batch_id, court_code, lease)
-        and rt.store.take_publication(batch_id, court_code, lease, token)
+        rt.store.publications.claim(batch_id, court_code, lease)
+        and rt.store.publications.take(batch_id, court_code, lease, token)
     ):
         raise RuntimeError(f"could not take the publication of {court_code}")
     publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=lambda: None)

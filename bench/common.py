@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 
 from service.core.sample import generate_decisions, write_jsonl
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
 from service.settings import Settings
@@ -32,7 +33,7 @@ def installation(extra: dict[str, str] | None = None) -> Iterator[tuple[Runtime,
         env = {k: v for k, v in os.environ.items() if k not in own}
         env.update(COURTDOCS_OUTPUT_DIR=folder, PYTHONPATH=str(REPO), **(extra or {}))
         rt = Runtime(Settings.from_env(env))
-        rt.store.create_schema()
+        upgrade(rt.store.engine)
         rt.redis.ping()
         try:
             yield rt, env

@@ -36,9 +36,9 @@ def main() -> int:
         rt.queue.empty()  # type: ignore[no-untyped-call]  # nothing renders: files are linked
         pretend_rendered(rt, batch_id, path)
         print(f"{args.decisions} decisions, 3 courts, published one court at a time", flush=True)
-        for court in rt.store.courts_of(batch_id):
-            code = court["court_code"]
-            files = sum(rt.store.state_counts(batch_id)[code].values())
+        for court in rt.store.publications.courts_of(batch_id):
+            code = court.court_code
+            files = sum(rt.store.documents.state_counts(batch_id)[code].values())
             gc.collect()
             before = process.memory_info().rss
             peak = PeakRss(process)

@@ -35,8 +35,9 @@ from bench.baseline import BASELINE_WORKER, enqueue_one_job_per_document
 from bench.bundle_build import measure_bundle
 from bench.common import MIB, REPO, installation, sample
 from service.core.sample import generate_decisions
+from service.core.states import BatchState
 from service.pipeline.runtime import Runtime
-from service.pipeline.status import batch_status
+from service.pipeline.status import DocumentCounts, batch_status
 from service.pipeline.submit import submit_file
 
 LA_CONVICTIONS = 58_000
@@ -77,7 +78,7 @@ def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
         peak = _PeakMemory(workers)
         deadline = started + 120 + decisions * (30 if baseline else 5)  # generous: a hang, not a slow run
         try:
-            while (batch_status(rt, batch_id) or {}).get("state") != "published":
+            while not _published(rt, batch_id):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the {decisions}-decision batch was not published in time")
                 time.sleep(0.5)
@@ -87,9 +88,15 @@ def run_pipeline(decisions: int, processes: int, *, baseline: bool) -> Run:
             for worker in workers:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=120)
-        counts = (batch_status(rt, batch_id) or {}).get("documents", {})
+        report = batch_status(rt, batch_id)
+        counts = report.documents if report else DocumentCounts()
         design = "baseline" if baseline else "courtdocs"
-        return Run(design, decisions, counts.get("rendered", 0), counts.get("failed", 0), elapsed, peak.mib)
+        return Run(design, decisions, counts.rendered, counts.failed, elapsed, peak.mib)
+
+
+def _published(rt: Runtime, batch_id: str) -> bool:
+    report = batch_status(rt, batch_id)
+    return report is not None and report.state is BatchState.PUBLISHED
 
 
 def _start_workers(

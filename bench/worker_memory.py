@@ -19,6 +19,7 @@ import time
 import psutil
 
 from bench.common import MIB, REPO, installation, sample
+from service.core.states import BatchState
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
 
@@ -65,13 +66,11 @@ def _sample_until_published(
     while True:
         report = batch_status(rt, batch_id)
         assert report is not None
-        docs = report["documents"]
-        total = sum(docs.values()) or 1
-        done = (docs.get("rendered", 0) + docs.get("failed", 0)) / total
+        done = report.documents.done / (report.documents.total or 1)
         phase = "publishing" if done >= 1 else "rendering"
         workers = [w for w in psutil.Process(pool_pid).children() if "spawn_main" in " ".join(w.cmdline())]
         samples.append((done, phase, [w.memory_info().rss / MIB for w in workers]))
-        if report["state"] == "published":
+        if report.state is BatchState.PUBLISHED:
             return samples
         time.sleep(SAMPLE_SECONDS)
 

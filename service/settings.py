@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from service.errors import CourtdocsError
+from service import assets
+from service.errors import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-# Defaults, each with its unit and meaning.
-DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "output"  # runtime files: documents, bundles, SQLite, sockets
-DEFAULT_TEMPLATES_DIR = PROJECT_ROOT / "templates"  # Jinja2 templates and the print stylesheet
-DEFAULT_FONTS_DIR = PROJECT_ROOT / "fonts"  # the only fonts a render may use
+# Defaults, each with its unit and meaning. The folders are functions: the output folder is
+# `./output` of the working folder when the settings are read (never the installed package's
+# folder), and the templates and fonts are those shipped inside the package (service/assets).
+OUTPUT_FOLDER_NAME = "output"  # runtime files: documents, bundles, SQLite, sockets
 DEFAULT_MAX_BATCH_DECISIONS = 200_000  # decisions in one submitted file
 DEFAULT_BUNDLE_MAX_PAGES = 2_000  # pages in one omnibus PDF part before it is split
 DEFAULT_BUNDLE_MAX_BYTES = 25 * 1024 * 1024  # bytes in one omnibus PDF part before it is split
@@ -28,17 +27,18 @@ DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between re
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
 
 
-class SettingsError(CourtdocsError):
-    """Raised when an environment variable holds a value courtdocs cannot use."""
+def default_output_dir() -> Path:
+    """Return `./output` of the current working folder, as an absolute path."""
+    return Path.cwd() / OUTPUT_FOLDER_NAME
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about courtdocs; built by from_env() or directly in tests."""
 
-    output_dir: Path = DEFAULT_OUTPUT_DIR
-    templates_dir: Path = DEFAULT_TEMPLATES_DIR
-    fonts_dir: Path = DEFAULT_FONTS_DIR
+    output_dir: Path = field(default_factory=default_output_dir)
+    templates_dir: Path = field(default_factory=assets.templates_dir)
+    fonts_dir: Path = field(default_factory=assets.fonts_dir)
     database_url: str | None = None  # None: SQLite in output_dir
     redis_url: str | None = None  # None: embedded Redis on a unix socket in output_dir
     max_batch_decisions: int = DEFAULT_MAX_BATCH_DECISIONS
@@ -66,9 +66,9 @@ class Settings:
         """Build settings from COURTDOCS_* variables, DATABASE_URL and REDIS_URL."""
         env = os.environ if environ is None else environ
         return cls(
-            output_dir=_path(env, "COURTDOCS_OUTPUT_DIR", DEFAULT_OUTPUT_DIR),
-            templates_dir=_path(env, "COURTDOCS_TEMPLATES_DIR", DEFAULT_TEMPLATES_DIR),
-            fonts_dir=_path(env, "COURTDOCS_FONTS_DIR", DEFAULT_FONTS_DIR),
+            output_dir=_path(env, "COURTDOCS_OUTPUT_DIR", default_output_dir),
+            templates_dir=_path(env, "COURTDOCS_TEMPLATES_DIR", assets.templates_dir),
+            fonts_dir=_path(env, "COURTDOCS_FONTS_DIR", assets.fonts_dir),
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             max_batch_decisions=_int(env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS),
@@ -87,9 +87,10 @@ class Settings:
         )
 
 
-def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+def _path(env: Mapping[str, str], name: str, default: Callable[[], Path]) -> Path:
+    """Return the variable's folder, resolved, or the default (only looked up when unset)."""
     value = env.get(name)
-    return Path(value).resolve() if value else default
+    return Path(value).resolve() if value else default()
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

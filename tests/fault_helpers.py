@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.pipeline.status import batch_status
-from tests.pipeline_helpers import Pipeline, free_port, make_pipeline, wait_until
+from tests.pipeline_helpers import Pipeline, free_port, is_published, make_pipeline, wait_until
 
 NO_PERSISTENCE = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 FAST = {"COURTDOCS_RENDER_LEASE": "4", "COURTDOCS_RECONCILE_INTERVAL": "2", "COURTDOCS_JOB_CHUNK": "3"}
@@ -97,17 +97,14 @@ def embedded_installation(output: Path) -> Iterator[Pipeline]:
 
 
 def documents_done(pipeline: Pipeline, batch_id: str) -> int:
-    report = batch_status(pipeline.runtime(), batch_id) or {}
-    documents = report.get("documents", {})
-    return int(documents.get("rendered", 0) + documents.get("failed", 0))
+    report = batch_status(pipeline.runtime(), batch_id)
+    return report.documents.done if report else 0
 
 
 def documents_total(pipeline: Pipeline, batch_id: str) -> int:
-    return sum(sum(court.values()) for court in pipeline.runtime().store.state_counts(batch_id).values())
-
-
-def is_published(pipeline: Pipeline, batch_id: str) -> bool:
-    return (batch_status(pipeline.runtime(), batch_id) or {}).get("state") == "published"
+    return sum(
+        sum(court.values()) for court in pipeline.runtime().store.documents.state_counts(batch_id).values()
+    )
 
 
 def wait_published(pipeline: Pipeline, batch_id: str, timeout: float = 300) -> None:

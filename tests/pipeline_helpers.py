@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from service.core.sample import generate_decisions, write_jsonl
+from service.core.states import BatchState
+from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
 from service.pipeline.runtime import Runtime
+from service.pipeline.status import batch_status
 from service.settings import Settings
 
 
@@ -36,7 +39,7 @@ class Pipeline:
         """Return this installation's runtime (one per test, closed by close())."""
         if self._runtime is None:
             self._runtime = Runtime(self.settings)
-            self._runtime.store.create_schema()
+            upgrade(self._runtime.store.engine)
         return self._runtime
 
     def close(self) -> None:
@@ -86,6 +89,12 @@ class Pipeline:
         with path.open("w", encoding="utf-8") as stream:
             write_jsonl(generate_decisions(decisions, seed=seed, courts=courts), stream)
         return path
+
+
+def is_published(pipeline: Pipeline, batch_id: str) -> bool:
+    """Return whether every court bundle of the batch is published."""
+    report = batch_status(pipeline.runtime(), batch_id)
+    return report is not None and report.state is BatchState.PUBLISHED
 
 
 def make_pipeline(

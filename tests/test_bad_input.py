@@ -50,7 +50,7 @@ class Api:
 
     def nothing_stored_or_queued(self) -> bool:
         rt = self.pipeline.runtime()
-        return rt.store.list_batches() == [] and rt.queue.count == 0
+        return rt.store.batches.list_batches() == [] and rt.queue.count == 0
 
 
 @pytest.fixture(scope="module")

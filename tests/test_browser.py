@@ -130,9 +130,9 @@ def test_a_clerk_logs_in_sees_the_finished_batch_and_downloads_a_bundle_that_ver
     download_info.value.save_as(saved)
     assert saved.name.startswith(f"courtdocs-{server.batch_id}-LA-CCB-v001")
     assert verify_bundle(saved) == []
-    published = server.pipeline.runtime().store.latest_bundle(server.batch_id, "LA-CCB")
+    published = server.pipeline.runtime().store.publications.latest_bundle(server.batch_id, "LA-CCB")
     assert published is not None
-    assert saved.read_bytes() == (server.pipeline.output / published["path"]).read_bytes()
+    assert saved.read_bytes() == (server.pipeline.output / published.path).read_bytes()
     page.get_by_role("link", name="Manifest").first.click()
     page.wait_for_url("**/manifest")
     assert "clerk-import.csv" in page.content()

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from service.db.store import Store
+from service.errors import NotFoundError
 from service.pipeline.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
 from service.pipeline.publish import publish
 from service.render import Renderer
@@ -82,7 +83,7 @@ class Copy:
         return facts
 
     def bundle_paths(self) -> list[Path]:
-        return [self.output / row["path"] for row in self.store.bundles_of(self.batch_id)]
+        return [self.output / row.path for row in self.store.publications.bundles_of(self.batch_id)]
 
 
 @pytest.fixture
@@ -101,8 +102,8 @@ def test_the_published_batch_passes_and_the_cli_says_so(published: Published) ->
 
 
 def test_the_fixture_has_a_retried_decision_in_version_two_and_a_failed_one(copy: Copy) -> None:
-    versions = sorted(row["version"] for row in copy.store.bundles_of(copy.batch_id))
-    assert versions == [1, 1, 2] and len(copy.store.failed_documents(copy.batch_id)) >= 4
+    versions = sorted(row.version for row in copy.store.publications.bundles_of(copy.batch_id))
+    assert versions == [1, 1, 2] and len(copy.store.documents.failed(copy.batch_id)) >= 4
 
 
 def test_a_modified_bundle_is_reported_for_every_version(copy: Copy) -> None:
@@ -187,10 +188,9 @@ def test_anything_in_a_bundle_that_was_not_submitted_is_reported(copy: Copy, pub
     assert any("clerk import lists NOT-SUBMITTED" in p for p in problems)
 
 
-def test_an_unknown_batch_is_one_violation(copy: Copy) -> None:
-    assert check_batch(copy.store, copy.output, "b20000101-0000000000").violations == [
-        "batch b20000101-0000000000: no such batch"
-    ]
+def test_an_unknown_batch_is_not_found(copy: Copy) -> None:
+    with pytest.raises(NotFoundError, match=r"^no batch b20000101-0000000000$"):
+        check_batch(copy.store, copy.output, "b20000101-0000000000")
 
 
 def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> None:
@@ -213,15 +213,3 @@ def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> N
     assert result["published"] is True
     assert not any(path.exists() for path in [*leftovers, stray])
     assert copy.violations() == []
-
-
-def test_an_older_database_gains_the_publication_error_column(tmp_path: Path) -> None:
-    store = Store(Settings(output_dir=tmp_path).sqlite_url)
-    store.create_schema()
-    with store.engine.begin() as conn:
-        conn.execute(text("ALTER TABLE court_batches DROP COLUMN last_error"))
-    store.create_schema()
-    with store.engine.connect() as conn:
-        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(court_batches)"))]
-    store.dispose()
-    assert "last_error" in columns

@@ -19,12 +19,11 @@ from tests.fault_helpers import (
     Workers,
     assert_check_passes,
     embedded_installation,
-    is_published,
     submit,
     wait_published,
     workers_of,
 )
-from tests.pipeline_helpers import Pipeline
+from tests.pipeline_helpers import Pipeline, is_published
 
 pytestmark = pytest.mark.faults
 WORKERS = 2  # worker processes kept running between faults

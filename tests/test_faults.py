@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from service.core.states import DocumentState
 from service.core.validation import Record, read_records
-from service.db.store import DocumentRow, now
+from service.db.rows import DocumentRow
+from service.db.sql import now
 from service.pipeline.submit import submit_file, submit_records
 from tests.fault_helpers import (
     FAST,
@@ -60,7 +62,7 @@ def services(tmp_path: Path) -> Iterator[tuple[Pipeline, str]]:
 
 
 def failed_documents(pipeline: Pipeline, batch_id: str) -> list[str]:
-    return [f"{doc.subject}: {doc.last_error}" for doc in pipeline.runtime().store.failed_documents(batch_id)]
+    return [f"{doc.subject}: {doc.last_error}" for doc in pipeline.runtime().store.documents.failed(batch_id)]
 
 
 # -- workers stopped ---------------------------------------------------------------------
@@ -78,8 +80,9 @@ def test_sigterm_mid_batch_lets_the_worker_finish_its_job_and_loses_nothing(embe
         assert documents_done(embedded, batch_id) < total
         # It finished what it had taken: no document is left leased to a worker that is gone.
         store = embedded.runtime().store
-        pending = sum(court.get("pending", 0) for court in store.state_counts(batch_id).values())
-        assert len(store.pending_unleased(now())) == pending
+        counts = store.documents.state_counts(batch_id).values()
+        pending = sum(court.get(DocumentState.PENDING, 0) for court in counts)
+        assert len(store.leases.pending_unleased(now())) == pending
         workers.start("--processes", "1")
         wait_published(embedded, batch_id)
     assert failed_documents(embedded, batch_id) == []
@@ -150,7 +153,7 @@ def no_files(pipeline: Pipeline, pattern: str) -> list[Path]:
 
 def court_error(pipeline: Pipeline, batch_id: str) -> str:
     return " ".join(
-        str(court.get("last_error") or "") for court in pipeline.runtime().store.courts_of(batch_id)
+        court.last_error or "" for court in pipeline.runtime().store.publications.courts_of(batch_id)
     )
 
 
@@ -162,12 +165,14 @@ def test_disk_full_while_writing_documents_fails_them_clearly_and_retry_complete
         full = workers.start_full(file_size_limit=24_000)  # PDFs (~15 KB) still fit, DOCX (~40 KB) not
         batch_id = submit(pipeline, pipeline.sample_file(6, courts=1, seed=25))
         wait_until(
-            lambda: pipeline.runtime().store.court_finished(batch_id, "LA-CCB"), 180, "attempts used up"
+            lambda: pipeline.runtime().store.publications.court_finished(batch_id, "LA-CCB"),
+            180,
+            "attempts used up",
         )
         wait_until(lambda: "File too large" in court_error(pipeline, batch_id), 60, "a failed publication")
         failures = failed_documents(pipeline, batch_id)
         assert failures and all("gave up after 3 attempts" in f and "File too large" in f for f in failures)
-        assert pipeline.runtime().store.bundles_of(batch_id) == []  # nothing published
+        assert pipeline.runtime().store.publications.bundles_of(batch_id) == []  # nothing published
         assert no_files(pipeline, "*.zip") == [] and no_files(pipeline, ".tmp-*") == []
         workers.signal(full, signal.SIGTERM)
         # Space is back: retry the failed documents, and a worker finishes the batch.
@@ -188,8 +193,8 @@ def test_disk_full_while_building_the_bundle_publishes_nothing_partial_and_recov
         wait_until(lambda: "File too large" in court_error(pipeline, batch_id), 180, "a failed publication")
         assert "cannot write the bundle" in court_error(pipeline, batch_id)
         status = pipeline.courtdocs("status", batch_id).stdout
-        assert "last publication attempt failed: StorageError: cannot write the bundle" in status
-        assert pipeline.runtime().store.bundles_of(batch_id) == []
+        assert "last publication attempt failed: StorageUnavailableError: cannot write the bundle" in status
+        assert pipeline.runtime().store.publications.bundles_of(batch_id) == []
         assert no_files(pipeline, "*.zip") == [] and no_files(pipeline, ".tmp-*") == []
         assert failed_documents(pipeline, batch_id) == []
         workers.signal(full, signal.SIGTERM)
@@ -217,7 +222,7 @@ def test_a_broken_template_stops_workers_at_start_with_a_clear_message(
     assert "template motion.html does not compile" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     store = embedded.runtime().store
-    assert all(doc.attempts == 0 for doc in store.documents_of(batch_id, "LA-CCB"))  # nothing tried
+    assert all(doc.attempts == 0 for doc in store.documents.of_court(batch_id, "LA-CCB"))  # nothing tried
     embedded.env["COURTDOCS_TEMPLATES_DIR"] = str(good)
     embedded.courtdocs("worker", "--burst")
     assert_check_passes(embedded, batch_id)
@@ -246,7 +251,7 @@ def test_the_same_batch_sent_at_once_over_http_and_from_the_cli_is_one_batch(ins
             batch_ids = list(pool.map(lambda attempt: (barrier.wait(), attempt())[1], attempts))
     rt = installation.runtime()
     assert len(set(batch_ids)) == 1 and batch_ids[0].startswith("b"), batch_ids
-    assert [batch["id"] for batch in rt.store.list_batches()] == batch_ids[:1]
+    assert [batch.id for batch in rt.store.batches.list_batches()] == batch_ids[:1]
     assert rt.queue.count == len({doc.job_id for doc in pending_documents(installation, batch_ids[0])})
 
 
@@ -254,8 +259,8 @@ def pending_documents(pipeline: Pipeline, batch_id: str) -> list[DocumentRow]:
     store = pipeline.runtime().store
     return [
         doc
-        for court in store.courts_of(batch_id)
-        for doc in store.documents_of(batch_id, court["court_code"])
+        for court in store.publications.courts_of(batch_id)
+        for doc in store.documents.of_court(batch_id, court.court_code)
     ]
 
 
@@ -299,4 +304,4 @@ def test_a_submission_stored_by_another_while_this_one_validates_returns_that_ba
     digest = hashlib.sha256(sample.read_bytes()).hexdigest()
     mine = submit_records(rt, records_while_another_submits(), digest, source=sample.name)
     assert not mine.created and [mine.batch_id] == others
-    assert len(rt.store.list_batches()) == 1
+    assert len(rt.store.batches.list_batches()) == 1

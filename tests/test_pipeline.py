@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from service.core.plan import person_key
+from service.core.states import BatchState
 from service.core.validation import validate_file
-from service.db.store import now
+from service.db.sql import now
 from service.pipeline.dispatch import reconcile
 from service.pipeline.status import batch_status
 from tests.pipeline_helpers import (
     Pipeline,
     bundle_entries,
+    is_published,
     kill_group,
     make_pipeline,
     manifest_of,
@@ -60,19 +62,20 @@ def submit(pipeline: Pipeline, path: Path, *args: str) -> str:
 def documents_done(pipeline: Pipeline, batch_id: str) -> int:
     report = batch_status(pipeline.runtime(), batch_id)
     assert report is not None
-    return int(report["documents"].get("rendered", 0) + report["documents"].get("failed", 0))
+    return report.documents.done
 
 
 def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> None:
     """Every bundle verifies; each decision's documents sit in exactly one bundle; one letter per person."""
     report = batch_status(pipeline.runtime(), batch_id)
-    assert report is not None and report["state"] == "published", report
-    assert report["documents"].get("failed", 0) == 0 and report["documents"].get("pending", 0) == 0
+    assert report is not None and report.state is BatchState.PUBLISHED, report
+    assert report.documents.failed == 0 and report.documents.pending == 0
     decisions = validate_file(sample).decisions
     entries: Counter[str] = Counter()
     letters = 0
-    for code, court in report["courts"].items():
-        bundle = pipeline.output / court["bundle"]["path"]
+    for code, court in report.courts.items():
+        assert court.bundle is not None and court.bundle.path is not None
+        bundle = pipeline.output / court.bundle.path
         result = pipeline.courtdocs("verify", str(bundle), check=False)
         assert result.returncode == 0, result.stdout
         names = bundle_entries(bundle)
@@ -93,9 +96,9 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
                 document,
                 matches,
             )
-    batch = pipeline.runtime().store.batch(batch_id)
+    batch = pipeline.runtime().store.batches.batch(batch_id)
     assert batch is not None
-    people = {person_key(d, batch["person_salt"]) for d in decisions if d.person.notify}
+    people = {person_key(d, batch.person_salt) for d in decisions if d.person.notify}
     assert letters == len(people)
     leftovers = [p for p in pipeline.output.rglob(".tmp-*")]
     assert leftovers == []
@@ -110,7 +113,7 @@ def test_a_batch_across_three_courts_ends_in_three_verified_bundles(pipeline: Pi
     pipeline.courtdocs("worker", "--burst", "--processes", "2", timeout=1200)
     assert_batch_complete(pipeline, batch_id, sample)
     report = batch_status(pipeline.runtime(), batch_id)
-    assert report is not None and len(report["courts"]) == 3
+    assert report is not None and len(report.courts) == 3
 
 
 def test_resubmitting_a_batch_creates_nothing_new(embedded: Pipeline) -> None:
@@ -120,7 +123,7 @@ def test_resubmitting_a_batch_creates_nothing_new(embedded: Pipeline) -> None:
     queued = rt.queue.count
     assert submit(embedded, sample) == first
     assert submit(embedded, sample, "--idempotency-key", "other-key") == first  # same content
-    assert len(rt.store.list_batches()) == 1 and rt.queue.count == queued
+    assert len(rt.store.batches.list_batches()) == 1 and rt.queue.count == queued
 
 
 def test_an_idempotency_key_reused_for_other_content_is_refused(embedded: Pipeline) -> None:
@@ -130,8 +133,8 @@ def test_an_idempotency_key_reused_for_other_content_is_refused(embedded: Pipeli
     result = embedded.courtdocs(
         "submit", str(embedded.sample_file(5, seed=2)), "--idempotency-key", "upload-42", check=False
     )
-    assert result.returncode == 1 and "idempotency key already used" in result.stderr
-    assert len(embedded.runtime().store.list_batches()) == 1
+    assert result.returncode == 4 and "idempotency key already used" in result.stderr
+    assert len(embedded.runtime().store.batches.list_batches()) == 1
 
 
 def test_an_invalid_file_is_refused_whole_with_every_error_and_queues_nothing(
@@ -147,7 +150,7 @@ def test_an_invalid_file_is_refused_whole_with_every_error_and_queues_nothing(
     assert result.returncode == 1
     assert "line 2" in result.stderr and "status" in result.stderr
     assert "line 5" in result.stderr and "level" in result.stderr
-    assert rt.store.list_batches() == [] and rt.queue.count == 0
+    assert rt.store.batches.list_batches() == [] and rt.queue.count == 0
 
 
 def test_skip_invalid_queues_the_valid_decisions_and_reports_the_rest(embedded: Pipeline) -> None:
@@ -157,8 +160,8 @@ def test_skip_invalid_queues_the_valid_decisions_and_reports_the_rest(embedded: 
     lines[2] = lines[2].replace('"format": "decision/v1"', '"format": "decision/v2"')
     sample.write_text("\n".join(lines) + "\n")
     result = embedded.courtdocs("submit", str(sample), "--skip-invalid")
-    batch = rt.store.batch(result.stdout.strip())
-    assert batch is not None and batch["decision_count"] == 5
+    batch = rt.store.batches.batch(result.stdout.strip())
+    assert batch is not None and batch.decision_count == 5
     report = next(embedded.output.rglob("rejected.txt")).read_text()
     assert report.startswith("line 3") and "format" in report
 
@@ -180,7 +183,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_renders_each_document_once(
     rt.redis.ping()
     sample = embedded.sample_file(40, seed=11)
     batch_id = submit(embedded, sample)
-    total = sum(sum(c.values()) for c in rt.store.state_counts(batch_id).values())
+    total = sum(sum(c.values()) for c in rt.store.documents.state_counts(batch_id).values())
     worker = embedded.start_worker("--processes", "2")
     wait_until(lambda: documents_done(embedded, batch_id) >= total // 4, 300, "a quarter of the documents")
     kill_group(worker, signal.SIGKILL)
@@ -188,15 +191,15 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_renders_each_document_once(
     replacement = embedded.start_worker("--processes", "1")
     try:
         wait_until(
-            lambda: (batch_status(embedded.runtime(), batch_id) or {}).get("state") == "published",
+            lambda: is_published(embedded, batch_id),
             600,
             "the batch to be published by the replacement worker",
         )
     finally:
         kill_group(replacement, signal.SIGTERM)
     assert_batch_complete(embedded, batch_id, sample)
-    for court in rt.store.courts_of(batch_id):
-        for doc in rt.store.documents_of(batch_id, court["court_code"]):
+    for court in rt.store.publications.courts_of(batch_id):
+        for doc in rt.store.documents.of_court(batch_id, court.court_code):
             assert doc.state == "rendered" and doc.path and doc.attempts <= 2
             content = (embedded.output / doc.path).read_bytes()
             assert hashlib.sha256(content).hexdigest() == doc.sha256  # the one file matches its one record
@@ -204,7 +207,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_renders_each_document_once(
 
 def wait_published(pipeline: Pipeline, batch_id: str, timeout: float = 600) -> None:
     wait_until(
-        lambda: (batch_status(pipeline.runtime(), batch_id) or {}).get("state") == "published",
+        lambda: is_published(pipeline, batch_id),
         timeout,
         "the batch to be published",
     )
@@ -215,13 +218,13 @@ def test_wiping_redis_mid_batch_then_reconcile_completes_it(pipeline: Pipeline) 
     rt.redis.ping()
     sample = pipeline.sample_file(30, seed=5)
     batch_id = submit(pipeline, sample)
-    total = sum(sum(c.values()) for c in rt.store.state_counts(batch_id).values())
+    total = sum(sum(c.values()) for c in rt.store.documents.state_counts(batch_id).values())
     worker = pipeline.start_worker("--burst")
     wait_until(lambda: documents_done(pipeline, batch_id) >= total // 4, 300, "a quarter of the documents")
     rt.redis.flushdb()  # Redis loses every queued job, as after a restart without persistence
     worker.wait(timeout=300)
     assert documents_done(pipeline, batch_id) < total and rt.queue.count == 0
-    wait_until(lambda: rt.store.pending_unleased(now()) != [], 60, "the last leases to lapse")
+    wait_until(lambda: rt.store.leases.pending_unleased(now()) != [], 60, "the last leases to lapse")
     result = pipeline.courtdocs("reconcile")
     queued = int(result.stdout.split()[1])
     assert queued > 0 and rt.queue.count > 0, result.stdout
@@ -245,11 +248,13 @@ def test_a_decision_that_cannot_render_fails_alone_and_is_listed_with_its_reason
     batch_id = submit(embedded, sample)
     embedded.courtdocs("worker", "--burst", timeout=600)
     report = batch_status(rt, batch_id)
-    assert report is not None and report["state"] == "published"
-    failed_subjects = {failure["subject"] for failure in report["failures"]}
+    assert report is not None and report.state is BatchState.PUBLISHED
+    failed_subjects = {failure.subject for failure in report.failures}
     assert broken["decision_id"] in failed_subjects
-    assert all("MissingGlyphError" in failure["reason"] for failure in report["failures"])
-    bundle = embedded.output / report["courts"]["LA-CCB"]["bundle"]["path"]
+    assert all("MissingGlyphError" in (failure.reason or "") for failure in report.failures)
+    published = report.courts["LA-CCB"].bundle
+    assert published is not None and published.path is not None
+    bundle = embedded.output / published.path
     assert embedded.courtdocs("verify", str(bundle), check=False).returncode == 0
     assert not [name for name in bundle_entries(bundle) if broken["decision_id"] in name]
     manifest = manifest_of(bundle)
@@ -260,8 +265,9 @@ def test_a_decision_that_cannot_render_fails_alone_and_is_listed_with_its_reason
     embedded.courtdocs("retry", batch_id)
     embedded.courtdocs("worker", "--burst", timeout=600)
     again = batch_status(rt, batch_id)
-    assert again is not None and again["state"] == "published"
-    assert again["courts"]["LA-CCB"]["bundle"]["version"] == 1
+    assert again is not None and again.state is BatchState.PUBLISHED
+    again_bundle = again.courts["LA-CCB"].bundle
+    assert again_bundle is not None and again_bundle.version == 1
 
 
 def manifest_rows_for(bundle: Path, name: str) -> str:
@@ -276,7 +282,7 @@ def test_a_file_over_the_batch_size_limit_is_refused_before_anything_is_stored(t
     try:
         result = small.courtdocs("submit", str(small.sample_file(6)), check=False)
         assert result.returncode == 1 and "holds more than 5 decisions" in result.stderr
-        assert small.runtime().store.list_batches() == []
+        assert small.runtime().store.batches.list_batches() == []
     finally:
         small.close()
 
@@ -298,8 +304,8 @@ def test_reconcile_queues_only_the_documents_of_jobs_that_are_gone(pipeline: Pip
     gone = rt.queue.fetch_job(queued[0])
     assert gone is not None
     gone.delete()
-    held = [doc.id for doc in rt.store.pending_unleased(now()) if doc.job_id == gone.id]
+    held = [doc.id for doc in rt.store.leases.pending_unleased(now()) if doc.job_id == gone.id]
     outcome = reconcile(rt)
     assert outcome["documents"] == len(held) > 0 and outcome["render_jobs"] >= 1
     assert rt.queue.count == len(queued)
-    assert {doc.job_id for doc in rt.store.pending_unleased(now())} & {gone.id} == set()
+    assert {doc.job_id for doc in rt.store.leases.pending_unleased(now())} & {gone.id} == set()

@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
 from service.db.accounts import Accounts, Role
+from service.db.migrate import upgrade
 from service.db.store import Store
 from service.pipeline.queue import FAILED_JOB_TTL
 from service.settings import Settings
@@ -165,7 +166,7 @@ def test_every_file_and_folder_the_service_wrote_is_private_to_its_user(run: Run
 
 def test_passwords_tokens_and_sessions_are_stored_only_as_hashes(tmp_path: Path) -> None:
     store = Store(Settings(output_dir=tmp_path).sqlite_url)
-    store.create_schema()
+    upgrade(store.engine)
     accounts = Accounts(store)
     password = "correct horse battery staple"
     user = accounts.add_user("clerk1", Role.CLERK, ["LA-CCB"], password)
@@ -217,7 +218,7 @@ def test_deleting_a_finished_batch_removes_its_rows_files_and_jobs_and_nothing_e
         assert not (pipeline.output / "batches" / gone).exists()
         assert job_keys(pipeline, gone) == []
         missing = pipeline.courtdocs("check", gone, check=False)
-        assert missing.returncode == 1 and "no such batch" in missing.stdout
+        assert missing.returncode == 3 and missing.stderr == f"error: no batch {gone}\n"
         assert_check_passes(pipeline, kept)  # the other batch is whole
     finally:
         pipeline.close()
@@ -230,7 +231,7 @@ def test_deleting_an_unfinished_batch_needs_force_and_then_removes_its_queued_jo
         rt.redis.ping()
         batch_id = submit(pipeline, pipeline.sample_file(3, courts=1, seed=45))
         refused = pipeline.courtdocs("delete", batch_id, check=False)
-        assert refused.returncode == 1 and "is still rendering" in refused.stderr
+        assert refused.returncode == 4 and "is still rendering" in refused.stderr
         assert rows_of(pipeline, batch_id)["batches"] == 1 and rt.queue.count > 0
         pipeline.courtdocs("delete", batch_id, "--force")
         assert set(rows_of(pipeline, batch_id).values()) == {0} and rt.queue.count == 0

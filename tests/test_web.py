@@ -12,8 +12,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from service.db.accounts import Role
+from service.errors import (
+    AccountError,
+    BundleVerificationError,
+    BusyError,
+    MissingDecisionError,
+    MissingGlyphError,
+    NotFoundError,
+    PublicationTakenOverError,
+    StorageUnavailableError,
+    UnfinishedBatchError,
+    UnsafePathError,
+)
 from service.settings import Settings
 from service.web.app import create_app
 from tests.conftest import EXAMPLE_DECISION, example_decision
@@ -189,6 +202,23 @@ def test_malformed_ids_are_422_before_anything_is_looked_up(site: Site, url: str
     assert error_of(response)["code"] == "invalid_request"
 
 
+@pytest.mark.parametrize(
+    ("url", "who"),
+    [
+        ("/api/v1/batches/b20260101-0000000000", "submitter"),
+        ("/api/v1/batches/b20260101-0000000000/bundles/LA-CCB", "clerk"),
+        ("/api/v1/batches/b20260101-0000000000/bundles/LA-CCB/manifest", "clerk"),
+        ("/clerk/batches/b20260101-0000000000/courts/LA-CCB/manifest", "clerk"),
+    ],
+)
+def test_an_unknown_batch_of_the_right_pattern_is_404_json_not_503(site: Site, url: str, who: str) -> None:
+    response = site.get(url, who)
+    assert response.status_code == 404, response.text
+    assert (
+        error_of(response)["code"] == "not_found" and "b20260101-0000000000" in error_of(response)["message"]
+    )
+
+
 def test_identifiers_that_climb_out_of_their_folder_never_reach_a_file(site: Site) -> None:
     for url in (
         "/api/v1/decisions/../../etc/passwd/documents/motion.pdf",
@@ -223,7 +253,7 @@ def test_submitting_json_lines_answers_202_with_the_status_url_and_is_idempotent
 
 def test_an_invalid_batch_is_422_with_every_error_and_nothing_is_queued(site: Site) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    before, queued = len(rt.store.list_batches()), rt.queue.count
+    before, queued = len(rt.store.batches.list_batches()), rt.queue.count
     bad = [
         dict(example_decision(), status="pending"),
         dict(example_decision(), decision_id="x y", basis="HSC 1"),
@@ -240,7 +270,7 @@ def test_an_invalid_batch_is_422_with_every_error_and_nothing_is_queued(site: Si
         ("index 1", "decision_id"),
         ("index 1", "basis"),
     }
-    assert len(rt.store.list_batches()) == before and rt.queue.count == queued
+    assert len(rt.store.batches.list_batches()) == before and rt.queue.count == queued
 
 
 def test_a_wrong_content_type_is_415(site: Site) -> None:
@@ -262,7 +292,7 @@ def test_an_oversize_body_is_413_refused_before_parsing(tmp_path: Path) -> None:
             headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
         )
         assert response.status_code == 413 and error_of(response)["code"] == "too_large"
-        assert app.state.runtime.store.list_batches() == []
+        assert app.state.runtime.store.batches.list_batches() == []
 
 
 # -- bundles and documents ---------------------------------------------------------------
@@ -270,8 +300,8 @@ def test_an_oversize_body_is_413_refused_before_parsing(tmp_path: Path) -> None:
 
 def test_the_downloaded_bundle_is_byte_identical_and_named_with_its_hash_as_etag(site: Site) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    bundle = rt.store.latest_bundle(site.batch_id, "LA-CCB")
-    on_disk = (rt.settings.output_dir / bundle["path"]).read_bytes()
+    bundle = rt.store.publications.latest_bundle(site.batch_id, "LA-CCB")
+    on_disk = (rt.settings.output_dir / bundle.path).read_bytes()
     response = site.get(f"/api/v1/batches/{site.batch_id}/bundles/LA-CCB", "clerk")
     assert response.status_code == 200 and response.content == on_disk
     assert response.headers["etag"] == f'"{hashlib.sha256(on_disk).hexdigest()}"'
@@ -336,7 +366,7 @@ def test_a_document_not_yet_rendered_is_rendered_on_demand(site: Site, tmp_path:
 
 def test_a_preview_is_marked_draft_on_every_page_and_stores_nothing(site: Site, tmp_path: Path) -> None:
     rt = site.client.app.state.runtime  # type: ignore[attr-defined]
-    before = len(rt.store.list_batches())
+    before = len(rt.store.batches.list_batches())
     value = example_decision()
     value["counts"] = [dict(value["counts"][0], count=n) for n in range(1, 14)]  # several pages
     response = site.client.post(
@@ -352,7 +382,7 @@ def test_a_preview_is_marked_draft_on_every_page_and_stores_nothing(site: Site, 
     ).stdout.split("\f")
     pages = [page for page in pages if page.strip()]
     assert len(pages) >= 2 and all("DRAFT: NOT FOR FILING" in page for page in pages)
-    assert len(rt.store.list_batches()) == before
+    assert len(rt.store.batches.list_batches()) == before
 
 
 def test_a_preview_of_an_invalid_decision_is_422_naming_the_field(site: Site) -> None:
@@ -436,6 +466,22 @@ def test_a_clerk_logs_in_with_an_httponly_samesite_cookie_and_sees_the_bundle_pa
     site.client.cookies.clear()
 
 
+def test_the_login_page_and_stylesheet_never_build_the_document_renderer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("a page built the document Renderer (and WeasyPrint)")
+
+    monkeypatch.setattr("service.pipeline.runtime.Renderer", refuse)
+    app = create_app(Settings(output_dir=tmp_path))
+    with TestClient(app) as client:
+        page = client.get("/login")
+        assert page.status_code == 200 and 'name="csrf"' in page.text
+        css = client.get("/static/web.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "renderer" not in vars(app.state.runtime)
+
+
 def test_pages_send_people_without_a_session_to_the_login_page(site: Site) -> None:
     site.client.cookies.clear()
     response = site.client.get("/clerk", follow_redirects=False)
@@ -463,3 +509,64 @@ def test_a_stored_decision_that_no_longer_validates_is_refused_without_quoting_i
     response = site.get("/api/v1/decisions/WEB-STALE/documents/motion.pdf", "attorney")
     assert response.status_code == 422 and error_of(response)["code"] == "cannot_render"
     assert value["person"]["name"] not in response.text and "not a date" not in response.text
+
+
+# -- the error tree, mapped to HTTP in one place ----------------------------------------------------
+
+RAISED: list[tuple[Exception, int, str]] = [
+    (NotFoundError("no batch b1"), 404, "not_found"),
+    (MissingDecisionError("batch b1 has no decision for motion d-1"), 404, "not_found"),
+    (BusyError("batch b1 is being published; retry once that has finished"), 409, "busy"),
+    (UnfinishedBatchError("batch b1 is still rendering"), 409, "conflict"),
+    (PublicationTakenOverError("publication of b1/LA-CCB was taken over"), 409, "conflict"),
+    (AccountError("a clerk needs at least one --court"), 422, "invalid"),
+    (UnsafePathError("refusing to use '..' in a file name"), 422, "invalid"),
+    (MissingGlyphError(["\U00010000"]), 422, "cannot_render"),
+    (StorageUnavailableError("cannot write motion.pdf: No space left on device"), 503, "unavailable"),
+    (OperationalError("SELECT 1", {}, Exception("database is locked")), 503, "unavailable"),
+    (OSError(28, "No space left on device"), 503, "unavailable"),
+    (BundleVerificationError("bundle failed verification: x"), 500, "internal"),
+    (ValueError("Jane Q. Public, born 1990-01-01"), 500, "internal"),
+]
+
+
+@pytest.fixture(scope="module")
+def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """An app with one extra route that raises RAISED[n]; unexpected errors answered, not re-raised."""
+    pipeline = make_pipeline(tmp_path_factory.mktemp("raising") / "out")
+    app = create_app(pipeline.settings)
+
+    def fail(n: int) -> None:
+        raise RAISED[n][0]
+
+    app.add_api_route("/raise/{n}", fail)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    pipeline.close()
+
+
+@pytest.mark.parametrize("n", range(len(RAISED)), ids=[type(error).__name__ for error, _, _ in RAISED])
+def test_each_error_of_the_tree_has_its_status_and_code(raising: TestClient, n: int) -> None:
+    error, status, code = RAISED[n]
+    response = raising.get(f"/raise/{n}")
+    assert (response.status_code, error_of(response)["code"]) == (status, code), response.text
+    assert ("retry-after" in response.headers) is (status == 503 or isinstance(error, BusyError))
+    assert "Jane" not in response.text and "database is locked" not in response.text
+    if status < 500:
+        assert error_of(response)["message"] == str(error)
+
+
+def test_a_database_that_does_not_answer_is_503_with_retry_after(
+    raising: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app: Any = raising.app
+    app.state.accounts.add_user("locked_out", Role.SUBMITTER, [], None)
+    token = app.state.accounts.create_token("locked_out")[1]
+
+    def locked() -> None:
+        raise OperationalError("SELECT batches", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app.state.runtime.store.batches, "list_batches", locked)
+    response = raising.get("/api/v1/batches", headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 503 and error_of(response)["code"] == "unavailable"
+    assert int(response.headers["retry-after"]) > 0

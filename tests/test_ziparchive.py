@@ -14,11 +14,10 @@ from service.bundle.ziparchive import (
     NO_VALUE32,
     ZIP64_LIMIT,
     StoredZipWriter,
-    UnexpectedLayout,
     entry_data,
     walk,
 )
-from service.errors import StorageError
+from service.errors import BundleLimitError, UnexpectedLayoutError
 
 ENTRIES = {
     "cases/BA123456_d-1/motion.pdf": b"%PDF-1.7 motion" * 1000,
@@ -110,7 +109,7 @@ def test_an_entry_past_2_gib_without_zip64_is_refused(tmp_path: Path) -> None:
         def __len__(self) -> int:
             return ZIP64_LIMIT + 1  # pretend, rather than write 2 GiB
 
-    with pytest.raises(StorageError, match="2 GiB"), StoredZipWriter(io.BytesIO(), tmp_path) as archive:
+    with pytest.raises(BundleLimitError, match="2 GiB"), StoredZipWriter(io.BytesIO(), tmp_path) as archive:
         archive.add("huge.bin", [Huge(b"x")])
     assert archive._central.closed
 
@@ -119,7 +118,7 @@ def test_a_broken_zip64_field_is_an_unexpected_layout_not_a_crash(tmp_path: Path
     written = bytearray(ours({"a.txt": b"a"}, tmp_path, large=True))
     directory = written.index(b"PK\x01\x02")
     written[directory + 24 : directory + 28] = (0xFFFFFFFF).to_bytes(4, "little")  # size: "see ZIP64"
-    with pytest.raises(UnexpectedLayout):
+    with pytest.raises(UnexpectedLayoutError):
         list(walk(io.BytesIO(bytes(written))))  # and there is no ZIP64 field in the record
 
 
@@ -128,9 +127,9 @@ def test_a_compressed_or_commented_archive_is_not_laid_out_as_ours(tmp_path: Pat
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("a.txt", b"aaaa" * 100)
     (entry,) = walk(io.BytesIO(out.getvalue()))
-    with pytest.raises(UnexpectedLayout):
+    with pytest.raises(UnexpectedLayoutError):
         list(entry_data(io.BytesIO(out.getvalue()), entry))
     with zipfile.ZipFile(out, "a") as archive:
         archive.comment = b"a comment"
-    with pytest.raises(UnexpectedLayout):
+    with pytest.raises(UnexpectedLayoutError):
         list(walk(io.BytesIO(out.getvalue())))

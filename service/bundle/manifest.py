@@ -13,15 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from service.bundle.layout import MANIFEST_CSV, MANIFEST_JSON
 from service.bundle.ziparchive import COPY_BUFFER, ZIP64_LIMIT, StoredZipWriter
 from service.core.files import atomic_writer, ensure_dir
 from service.core.models import Decision, Relief
-from service.errors import StorageError
+from service.errors import ChangedOnDiskError
 
-MANIFEST_JSON = "manifest.json"
-MANIFEST_CSV = "manifest.csv"
-CLERK_IMPORT = "clerk-import.csv"
-UNLISTED = {MANIFEST_JSON, MANIFEST_CSV}  # the manifest cannot list its own hash
 MANIFEST_ZIP64_FILES = 1_000_000  # files listed beyond which manifest entries get ZIP64 sizes
 MANIFEST_FIELDS = [
     "path",
@@ -111,7 +108,8 @@ class Entries:
 
     def _check_listing(self) -> None:
         if self._reading:
-            raise StorageError("a bundle's entries cannot grow once they are being read")
+            # A bug in the caller, not a fault of the disk or the data: no error of the tree.
+            raise RuntimeError("a bundle's entries cannot grow once they are being read")
 
     def content_digest(self) -> str:
         """Return a hash of what the bundle holds (names and hashes, in order), not of when it was built."""
@@ -259,7 +257,7 @@ def _copy_into(archive: StoredZipWriter, item: BundleFile) -> None:
     with item.source.open("rb") as source:
         archive.add(item.path, _hashed(source, digest), large=item.bytes * 1.05 > ZIP64_LIMIT)
     if digest.hexdigest() != item.sha256:
-        raise StorageError(f"{item.path} changed on disk since it was rendered; bundle not published")
+        raise ChangedOnDiskError(f"{item.path} changed on disk since it was rendered; bundle not published")
 
 
 def _hashed(source: BinaryIO, digest: Any) -> Iterator[bytes]:

@@ -11,8 +11,10 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from service.bundle.manifest import MANIFEST_JSON, UNLISTED, digest_of, read_chunks
-from service.bundle.ziparchive import UnexpectedLayout, ZipEntry, entry_data, walk
+from service.bundle.layout import MANIFEST_JSON, UNLISTED
+from service.bundle.manifest import digest_of, read_chunks
+from service.bundle.ziparchive import ZipEntry, entry_data, walk
+from service.errors import UnexpectedLayoutError
 
 READ_ERRORS = (OSError, ValueError, KeyError, TypeError, ijson.JSONError)
 
@@ -27,7 +29,7 @@ def verify_bundle(path: Path) -> list[str]:
     """
     try:
         return _verify_in_order(path)
-    except (UnexpectedLayout, _OutOfOrder):
+    except (UnexpectedLayoutError, _OutOfOrder):
         return _verify_by_name(path)
     except READ_ERRORS as error:
         return [f"cannot read the bundle: {error}"]

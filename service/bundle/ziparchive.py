@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, NamedTuple
 
-from service.errors import StorageError
+from service.errors import BundleLimitError, UnexpectedLayoutError
 
 LOCAL = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
 CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # zipfile.structCentralDir
@@ -40,10 +40,6 @@ DOS_DATE, DOS_TIME = (1 << 5) | 1, 0  # 1980-01-01 00:00: the same files give th
 UTF8_NAME = 0x800
 STORED = 0
 COPY_BUFFER = 1024 * 1024  # bytes read or copied at a time
-
-
-class UnexpectedLayout(Exception):
-    """The archive is valid ZIP, perhaps, but not laid out as this module writes (e.g. compressed)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ class StoredZipWriter:
             size += len(chunk)
             self._out.write(chunk)
         if size > ZIP64_LIMIT and not large:
-            raise StorageError(f"{name} passed 2 GiB in a ZIP entry written without ZIP64 sizes")
+            raise BundleLimitError(f"{name} passed 2 GiB in a ZIP entry written without ZIP64 sizes")
         self._patch_local(offset, len(encoded), crc, size, large)
         self._central.write(self._central_record(encoded, flags, offset, crc, size, large))
         self.entries += 1
@@ -205,7 +201,7 @@ class _Local(NamedTuple):
 def walk(stream: BinaryIO) -> Iterator[ZipEntry]:
     """Yield the archive's entries from its central directory, one record at a time.
 
-    Raises UnexpectedLayout for anything it does not read: an archive comment, several disks, a
+    Raises UnexpectedLayoutError for anything it does not read: an archive comment, several disks, a
     broken or truncated record.
     """
     try:
@@ -214,7 +210,7 @@ def walk(stream: BinaryIO) -> Iterator[ZipEntry]:
         for _ in range(count):
             record = _Central._make(CENTRAL.unpack(_read(stream, CENTRAL.size)))
             if record.signature != CENTRAL_SIGNATURE:
-                raise UnexpectedLayout("broken central directory record")
+                raise UnexpectedLayoutError("broken central directory record")
             raw_name = _read(stream, record.name_length)
             extra = _read(stream, record.extra_length)
             stream.seek(record.comment_length, 1)
@@ -222,37 +218,37 @@ def walk(stream: BinaryIO) -> Iterator[ZipEntry]:
             name = raw_name.decode("utf-8" if record.flags & UTF8_NAME else "cp437")
             yield ZipEntry(name, offset64, size, record.crc, record.method)
     except (struct.error, IndexError, OverflowError, ValueError) as error:
-        raise UnexpectedLayout(f"unreadable central directory: {error}") from error
+        raise UnexpectedLayoutError(f"unreadable central directory: {error}") from error
 
 
 def entry_data(stream: BinaryIO, entry: ZipEntry) -> Iterator[bytes]:
-    """Yield a stored entry's data in chunks; raise UnexpectedLayout if it is not what the directory says.
+    """Yield a stored entry's data in chunks; UnexpectedLayoutError if it is not what the directory says.
 
     The local header must carry the entry's name and the data its CRC-32.
     """
     if entry.method != STORED:
-        raise UnexpectedLayout(f"{entry.name} is compressed")
+        raise UnexpectedLayoutError(f"{entry.name} is compressed")
     try:
         stream.seek(entry.offset)
         header = _Local._make(LOCAL.unpack(_read(stream, LOCAL.size)))
         name = _read(stream, header.name_length)
     except (struct.error, OverflowError, ValueError) as error:
-        raise UnexpectedLayout(f"{entry.name}: unreadable local header") from error
+        raise UnexpectedLayoutError(f"{entry.name}: unreadable local header") from error
     if header.signature != LOCAL_SIGNATURE or name != _encode(entry.name)[0]:
-        raise UnexpectedLayout(f"{entry.name}: the local header is not the directory's")
+        raise UnexpectedLayoutError(f"{entry.name}: the local header is not the directory's")
     if header.crc != entry.crc or header.size not in (entry.size, NO_VALUE32):
-        raise UnexpectedLayout(f"{entry.name}: the local header's CRC or size is not the directory's")
+        raise UnexpectedLayoutError(f"{entry.name}: the local header's CRC or size is not the directory's")
     stream.seek(header.extra_length, 1)
     remaining, crc = entry.size, 0
     while remaining:
         chunk = stream.read(min(remaining, COPY_BUFFER))
         if not chunk:
-            raise UnexpectedLayout(f"{entry.name} is cut short")
+            raise UnexpectedLayoutError(f"{entry.name} is cut short")
         remaining -= len(chunk)
         crc = zlib.crc32(chunk, crc)
         yield chunk
     if crc != entry.crc:
-        raise UnexpectedLayout(f"{entry.name}: bad CRC-32")
+        raise UnexpectedLayoutError(f"{entry.name}: bad CRC-32")
 
 
 def _directory(stream: BinaryIO) -> tuple[int, int]:
@@ -260,11 +256,11 @@ def _directory(stream: BinaryIO) -> tuple[int, int]:
     stream.seek(0, 2)
     length = stream.tell()
     if length < END.size:
-        raise UnexpectedLayout("too short for a ZIP")
+        raise UnexpectedLayoutError("too short for a ZIP")
     stream.seek(length - END.size)
     signature, disk, _, _, count, _, offset, comment_length = END.unpack(_read(stream, END.size))
     if signature != END_SIGNATURE or comment_length or disk:
-        raise UnexpectedLayout("an archive comment or several disks")
+        raise UnexpectedLayoutError("an archive comment or several disks")
     if length >= END.size + LOCATOR64.size:
         stream.seek(length - END.size - LOCATOR64.size)
         locator = LOCATOR64.unpack(_read(stream, LOCATOR64.size))
@@ -272,7 +268,7 @@ def _directory(stream: BinaryIO) -> tuple[int, int]:
             stream.seek(locator[2])
             end64 = END64.unpack(_read(stream, END64.size))
             if end64[0] != END64_SIGNATURE:
-                raise UnexpectedLayout("broken ZIP64 end record")
+                raise UnexpectedLayoutError("broken ZIP64 end record")
             count, offset = end64[7], end64[9]
     return count, offset
 
@@ -295,14 +291,14 @@ def _zip64_values(extra: bytes, record: _Central) -> tuple[int, int]:
             overflowed = False
         position += 4 + length
     if overflowed:
-        raise UnexpectedLayout("a size or offset says 'see ZIP64' but the record has no ZIP64 field")
+        raise UnexpectedLayoutError("a size or offset says 'see ZIP64' but the record has no ZIP64 field")
     return size, offset
 
 
 def _read(stream: BinaryIO, size: int) -> bytes:
     data = stream.read(size)
     if len(data) != size:
-        raise UnexpectedLayout("the archive ends early")
+        raise UnexpectedLayoutError("the archive ends early")
     return data
 
 

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from service.cli.main import cli_runtime, main, or_exit
+from service.cli.main import cli_runtime, main
+from service.errors import InvalidRequestError, NotFoundError
 
 
 @main.group()
@@ -32,10 +33,9 @@ def users_add(name: str, role: str, courts: tuple[str, ...], password_stdin: boo
     elif not no_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if password is not None and len(password) < 12:
-        click.echo("error: a password needs at least 12 characters", err=True)
-        sys.exit(1)
+        raise InvalidRequestError("a password needs at least 12 characters")
     accounts = Accounts(cli_runtime().store)
-    user = or_exit(lambda: accounts.add_user(name, Role(role), list(courts), password))
+    user = accounts.add_user(name, Role(role), list(courts), password)
     click.echo(f"added {user.name} ({user.role.value}{': ' + ', '.join(user.courts) if user.courts else ''})")
 
 
@@ -50,7 +50,7 @@ def tokens_create(name: str) -> None:
     """Create an API token for user NAME and print it (it cannot be shown again)."""
     from service.db.accounts import Accounts
 
-    token_id, token = or_exit(lambda: Accounts(cli_runtime().store).create_token(name))
+    token_id, token = Accounts(cli_runtime().store).create_token(name)
     click.echo(f"token {token_id} for {name} (keep it secret; it is not stored):", err=True)
     click.echo(token)
 
@@ -62,6 +62,5 @@ def tokens_revoke(token_id: int) -> None:
     from service.db.accounts import Accounts
 
     if not Accounts(cli_runtime().store).revoke_token(token_id):
-        click.echo(f"error: no active token {token_id}", err=True)
-        sys.exit(1)
+        raise NotFoundError(f"no active token {token_id}")
     click.echo(f"revoked token {token_id}")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.main import cli_runtime, main, or_exit
+from service.cli.main import cli_runtime, main
+from service.errors import NotFoundError
 from service.pipeline.runtime import Runtime
 
 
@@ -25,9 +26,7 @@ def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wa
     from service.pipeline.submit import submit_file
 
     rt = cli_runtime()
-    result = or_exit(
-        lambda: submit_file(rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid)
-    )
+    result = submit_file(rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid)
     if result.created:
         click.echo(
             f"batch {result.batch_id}: {result.decisions} decision(s) queued in {result.jobs} job(s)",
@@ -47,15 +46,12 @@ def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wa
 @click.option("--json", "as_json", is_flag=True, help="print machine-readable JSON")
 def status(batch_id: str, as_json: bool) -> None:
     """Show a batch's document states per court, its bundles and its failures."""
-    import json
-
     from service.pipeline.status import batch_status, format_status
 
     report = batch_status(cli_runtime(), batch_id)
     if report is None:
-        click.echo(f"error: no batch {batch_id}", err=True)
-        sys.exit(1)
-    click.echo(json.dumps(report, indent=2, default=str) if as_json else format_status(report))
+        raise NotFoundError(f"no batch {batch_id}")
+    click.echo(report.model_dump_json(indent=2) if as_json else format_status(report))
 
 
 @main.command()
@@ -78,7 +74,7 @@ def retry(batch_id: str) -> None:
     """Render a batch's failed documents again and publish new bundle versions."""
     from service.pipeline.retry import retry_failed
 
-    queued = or_exit(lambda: retry_failed(cli_runtime(), batch_id))
+    queued = retry_failed(cli_runtime(), batch_id)
     click.echo(f"batch {batch_id}: {queued.documents} document(s) queued again in {queued.jobs} job(s)")
 
 
@@ -101,7 +97,7 @@ def check(batch_id: str) -> None:
     from service.pipeline.check import check_batch, describe
 
     rt = cli_runtime()
-    result = or_exit(lambda: check_batch(rt.store, rt.settings.output_dir, batch_id))
+    result = check_batch(rt.store, rt.settings.output_dir, batch_id)
     for line in describe(result):
         click.echo(line)
     if not result.ok:
@@ -116,15 +112,17 @@ def delete(batch_id: str, force: bool) -> None:
     from service.pipeline.retention import delete_batch, describe
 
     rt = cli_runtime()
-    deletion = or_exit(lambda: delete_batch(rt, batch_id, force=force))
+    deletion = delete_batch(rt, batch_id, force=force)
     for line in describe(deletion):
         click.echo(line)
 
 
 def wait_for(rt: Runtime, batch_id: str) -> None:
+    """Show the batch's progress on standard error until it is published."""
+    from service.cli.progress import ProgressDisplay
     from service.pipeline.status import wait_for_batch
 
-    if not wait_for_batch(rt, batch_id, show=lambda line: click.echo(f"\r{line}", nl=False, err=True)):
-        click.echo("", err=True)
+    with ProgressDisplay(sys.stderr) as display:
+        finished = wait_for_batch(rt, batch_id, show=display.show)
+    if not finished:
         sys.exit(1)
-    click.echo("", err=True)

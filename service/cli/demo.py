@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 
 from service.bundle.verify import verify_bundle
+from service.cli.main import prepare_cli_database
+from service.cli.progress import ProgressDisplay
 from service.core.files import ensure_dir
 from service.core.sample import generate_decisions, write_jsonl
 from service.pipeline.runtime import Runtime
-from service.pipeline.status import batch_status, wait_for_batch
+from service.pipeline.status import BatchStatus, batch_status, wait_for_batch
 from service.pipeline.submit import submit_file
 from service.settings import Settings
 from service.worker.pool import start_workers, stop_workers
@@ -20,7 +22,7 @@ def run_demo(settings: Settings, *, decisions: int, courts: int, processes: int,
     """Generate, submit, render and publish a sample batch; verify its bundles. Return the exit status."""
     say = print
     rt = Runtime(settings)
-    rt.store.create_schema()
+    prepare_cli_database(rt)
     rt.redis.ping()  # start the embedded Redis (unless REDIS_URL is set) before the workers join it
     sample = ensure_dir(settings.output_dir / "demo") / f"sample-{decisions}-{courts}-{seed}.jsonl"
     with sample.open("w", encoding="utf-8") as stream:
@@ -34,13 +36,8 @@ def run_demo(settings: Settings, *, decisions: int, courts: int, processes: int,
     say(f"starting {processes} worker process(es)")
     workers = start_workers(processes, burst=False)
     try:
-        finished = wait_for_batch(
-            rt,
-            submission.batch_id,
-            show=lambda line: print(f"\r{line}", end="", flush=True),
-            timeout=DEMO_TIMEOUT,
-        )
-        print()
+        with ProgressDisplay(sys.stdout) as display:
+            finished = wait_for_batch(rt, submission.batch_id, show=display.show, timeout=DEMO_TIMEOUT)
     finally:
         stop_workers(workers)
     report = batch_status(rt, submission.batch_id)
@@ -50,23 +47,21 @@ def run_demo(settings: Settings, *, decisions: int, courts: int, processes: int,
     return _report_bundles(settings, report)
 
 
-def _report_bundles(settings: Settings, report: dict[str, object]) -> int:
+def _report_bundles(settings: Settings, report: BatchStatus) -> int:
     status = 0
-    courts = report["courts"]
-    assert isinstance(courts, dict)
-    for code, court in courts.items():
-        bundle = court["bundle"]
-        if bundle is None:
+    for code, court in report.courts.items():
+        bundle = court.bundle
+        if bundle is None or bundle.path is None:
             print(f"{code}: no bundle published")
             status = 1
             continue
-        path = settings.output_dir / bundle["path"]
+        path = settings.output_dir / bundle.path
         problems = verify_bundle(path)
         verdict = "verified" if not problems else f"FAILED verification: {problems[0]}"
-        print(f"{code}: {path} ({bundle['bytes']:,} bytes) {verdict}")
+        print(f"{code}: {path} ({bundle.bytes:,} bytes) {verdict}")
         status = status or (1 if problems else 0)
-    failures = report["failures"]
-    assert isinstance(failures, list)
-    if failures:
-        print(f"{len(failures)} document(s) failed; run `courtdocs status {report['batch_id']}` for reasons")
+    if report.failures:
+        print(
+            f"{len(report.failures)} document(s) failed; run `courtdocs status {report.batch_id}` for reasons"
+        )
     return status

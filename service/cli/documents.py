@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from service.cli.main import main, or_exit
+from service.cli.main import main
 from service.settings import get_settings
 
 
@@ -29,11 +29,9 @@ def render(decision_file: Path, kind: str, output_format: str, out: Path, draft:
     from service.core.validation import load_decisions
     from service.render import DocumentKind, OutputFormat, Renderer
 
-    decisions = or_exit(lambda: load_decisions(decision_file))
+    decisions = load_decisions(decision_file)
     renderer = Renderer(get_settings())
-    document = or_exit(
-        lambda: renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), draft=draft)
-    )
+    document = renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), draft=draft)
     write_atomic(out, document.content)
     pages = f", {document.pages} page(s)" if document.pages else ""
     click.echo(f"wrote {out} ({len(document.content)} bytes{pages})")

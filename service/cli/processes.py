@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from service.cli.main import cli_runtime, main, or_exit
+from service.cli.main import cli_runtime, main
 from service.settings import get_settings
 
 
@@ -18,9 +18,9 @@ def worker(burst: bool, processes: int) -> None:
     from service.worker.pool import run_pool, run_worker
 
     if processes == 1:
-        or_exit(lambda: run_worker(get_settings(), burst=burst))
+        run_worker(get_settings(), burst=burst)
         return
-    cli_runtime().redis.ping()  # start (or join) the embedded Redis before the workers do
+    cli_runtime(migrate=False).redis.ping()  # start (or join) the embedded Redis before the workers do
     sys.exit(run_pool(processes, burst=burst))
 
 
@@ -33,13 +33,7 @@ def demo(decisions: int, courts: int, processes: int, seed: int) -> None:
     """The whole job on embedded defaults: sample batch, submit, workers, progress, verified bundles."""
     from service.cli.demo import run_demo
 
-    sys.exit(
-        or_exit(
-            lambda: run_demo(
-                get_settings(), decisions=decisions, courts=courts, processes=processes, seed=seed
-            )
-        )
-    )
+    sys.exit(run_demo(get_settings(), decisions=decisions, courts=courts, processes=processes, seed=seed))
 
 
 @main.command()
@@ -53,4 +47,5 @@ def serve(host: str, port: int) -> None:
     from service.web.app import create_app
 
     fix_mmap_threshold()  # previews render PDFs in this process too
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", access_log=False)
+    app = create_app(get_settings())  # an old schema: one line saying why, exit 1 (ErrorMappingGroup)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from service.errors import StorageError
+from service.errors import StorageUnavailableError, UnsafePathError
 
 FILE_MODE = 0o600  # documents hold criminal records: readable by the service's user only
 DIR_MODE = 0o700
@@ -19,9 +19,9 @@ TEMP_PREFIX = ".tmp-"
 
 
 def safe_part(value: str) -> str:
-    """Return value if it is safe as one path component, else raise StorageError."""
+    """Return value if it is safe as one path component, else raise UnsafePathError."""
     if not _SAFE_PART.fullmatch(value) or ".." in value:
-        raise StorageError(f"refusing to use {value!r} in a file name")
+        raise UnsafePathError(f"refusing to use {value!r} in a file name")
     return value
 
 
@@ -56,7 +56,7 @@ def write_atomic(target: Path, content: bytes) -> None:
         with atomic_writer(target) as stream:
             stream.write(content)
     except OSError as error:
-        raise StorageError(f"cannot write {target.name}: {error.strerror or error}") from error
+        raise StorageUnavailableError(f"cannot write {target.name}: {error.strerror or error}") from error
 
 
 def temp_files(folder: Path) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Which documents a batch needs, and where each one lives: pure functions of the decisions."""
+"""Which documents a batch needs: pure functions of the decisions (where they live: service.bundle.layout)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.core.files import safe_part
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision
 
@@ -57,13 +56,3 @@ def plan_documents(decisions: Sequence[Decision], salt: str) -> list[PlannedDocu
         for key, court in letter_courts.items()
     )
     return planned
-
-
-def document_path(batch_id: str, document: PlannedDocument) -> str:
-    """Return the document's path relative to the output folder, built only from identifiers."""
-    parts = [safe_part(batch_id), "documents", safe_part(document.court_code)]
-    if document.kind is DocumentKind.LETTER:
-        parts += ["letters", f"{safe_part(document.subject)}.{document.format.value}"]
-    else:
-        parts += [safe_part(document.subject), f"{document.kind.value}.{document.format.value}"]
-    return "/".join(["batches", *parts])

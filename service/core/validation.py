@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from service.core.models import Decision
-from service.errors import FieldError, InvalidInputError
+from service.errors import DuplicateKeyError, FieldError, InvalidInputError
 
 _ENUM_FIELDS = {
     "basis": "HSC 11361.8 or HSC 11361.9",
@@ -89,10 +89,6 @@ def records_from_json(data: bytes) -> Iterator[Record]:
         yield Record("file", parse_error="must be a decision object or an array of decisions")
 
 
-class DuplicateKeyError(ValueError):
-    """Raised while parsing JSON whose object repeats a key (the last one would silently win)."""
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -107,7 +103,7 @@ def _loads(data: bytes) -> Any:
     return json.loads(data, object_pairs_hook=_unique_keys)
 
 
-def _json_reason(error: ValueError | RecursionError, *, in_line: bool = False) -> str:
+def _json_reason(error: ValueError | RecursionError | DuplicateKeyError, *, in_line: bool = False) -> str:
     if isinstance(error, json.JSONDecodeError):
         reason = error.msg.removesuffix(" at")  # "Invalid control character at"
         if in_line:

@@ -18,68 +18,15 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import insert, select, update
 
-from service.db.schema import metadata
-from service.db.store import Store, now
-from service.errors import CourtdocsError
+from service.db.schema import api_tokens, audit_log, sessions, users
+from service.db.sql import now
+from service.db.store import Store
+from service.errors import AccountError, ConflictError, NotFoundError
 
 SESSION_LIFETIME = timedelta(hours=8)  # a login lasts one working day
 TOKEN_PREFIX = "cdt_"  # makes a leaked token recognisable in a secret scanner
-
-users = Table(
-    "users",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False, unique=True),
-    Column("role", String(16), nullable=False),
-    Column("courts", Text, nullable=False, default="[]"),  # JSON list of court codes (clerks)
-    Column("password_hash", String(200)),
-    Column("active", Boolean, nullable=False, default=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-api_tokens = Table(
-    "api_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
-)
-
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("csrf", String(64), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("action", String(40), nullable=False),
-    Column("target", String(200), nullable=False, default=""),
-    Column("outcome", String(40), nullable=False),
-)
 
 
 class Role(StrEnum):
@@ -88,10 +35,6 @@ class Role(StrEnum):
     CLERK = "clerk"  # downloads the bundles of the courts listed for the user
     AUDITOR = "auditor"  # reads the audit log
     ADMIN = "admin"  # manages users; sees no documents
-
-
-class AccountError(CourtdocsError):
-    """Raised when a user or token cannot be created or used as asked."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +78,7 @@ class Accounts:
             raise AccountError("only clerks are tied to courts")
         with self.engine.begin() as conn:
             if conn.scalar(select(users.c.id).where(users.c.name == name)):
-                raise AccountError(f"user {name} exists already")
+                raise ConflictError(f"user {name} exists already")
             row = {
                 "name": name,
                 "role": role.value,
@@ -171,7 +114,7 @@ class Accounts:
         """Create an API token for a user; return its id and the token, which is shown only now."""
         user = self.find_user(name)
         if user is None:
-            raise AccountError(f"no active user {name}")
+            raise NotFoundError(f"no active user {name}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             token_id = conn.scalar(

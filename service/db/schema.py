@@ -1,10 +1,15 @@
-"""The database's tables, how an older database gains newer columns, and the engine for a URL."""
+"""Every table of the database, in one module, and the engine for a URL.
+
+These are the models of the newest revision; a change here needs a migration in
+service/db/migrations/versions (docs/database.md says how).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -18,10 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
-    inspect,
-    text,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 metadata = MetaData()
 
@@ -106,24 +108,49 @@ bundles = Table(
     UniqueConstraint("batch_id", "court_code", "version", name="uq_bundles_version"),
 )
 
+# People and machines that use the service (queried by service/db/accounts.py).
 
-def add_missing_columns(engine: Engine) -> None:
-    """Add the nullable columns newer code defines to tables an older version created."""
-    inspector = inspect(engine)
-    for table in metadata.sorted_tables:
-        if not inspector.has_table(table.name):
-            continue
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable:
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            try:
-                with engine.begin() as conn:
-                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
-            except SQLAlchemyError:
-                # Another process added it a moment ago; anything else shows up on first use.
-                continue
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("courts", Text, nullable=False, default="[]"),  # JSON list of court codes (clerks)
+    Column("password_hash", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("outcome", String(40), nullable=False),
+)
 
 
 def make_engine(url: str) -> Engine:

@@ -16,13 +16,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.bundle.manifest import CLERK_IMPORT, MANIFEST_JSON, file_digest
+from service.bundle.layout import (
+    BUNDLE_SUFFIX,
+    CLERK_IMPORT,
+    MANIFEST_JSON,
+    Area,
+    EntryKind,
+    area_folder,
+    batch_folder,
+    entry_kind,
+    is_case_entry_of,
+    is_letter_entry_of,
+    letter_subject,
+)
+from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
-from service.core.files import safe_part, temp_files
+from service.core.files import temp_files
+from service.core.kinds import DocumentKind
 from service.core.plan import CASE_DOCUMENTS
-from service.db.store import DocumentRow, Store
-
-CASE_PREFIX, LETTER_PREFIX, OMNIBUS_PREFIX = "cases/", "letters/", "omnibus/"
+from service.core.states import BatchState, CourtState, DocumentState
+from service.db.rows import BatchRow, BundleRow, CourtBatchRow, DecisionRow, DocumentRow
+from service.db.store import Store
+from service.errors import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,8 @@ class BundleFacts:
 class BatchFacts:
     """Everything the rules look at, read once."""
 
-    batch: dict[str, Any]
-    courts: list[dict[str, Any]]
+    batch: BatchRow
+    courts: list[CourtBatchRow]
     decisions: list[DecisionFacts]
     documents: list[DocumentRow]
     bundles: list[BundleFacts]
@@ -92,44 +107,46 @@ class CheckResult:
 
 
 def check_batch(store: Store, output_dir: Path, batch_id: str) -> CheckResult:
-    """Check one batch against every rule; a batch that does not exist is one violation."""
+    """Check one batch against every rule; raise NotFoundError for a batch that does not exist."""
     facts = gather(store, output_dir, batch_id)
     if facts is None:
-        return CheckResult(batch_id, [f"batch {batch_id}: no such batch"])
+        raise NotFoundError(f"no batch {batch_id}")
     violations = [problem for rule in RULES for problem in rule(facts)]
-    failed = {doc.subject for doc in facts.documents if doc.state == "failed" and doc.kind != "letter"}
+    failed = {
+        doc.subject
+        for doc in facts.documents
+        if doc.state is DocumentState.FAILED and doc.kind is not DocumentKind.LETTER
+    }
     return CheckResult(batch_id, violations, len(facts.decisions), len(failed), len(facts.bundles))
 
 
 def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
     """Read the batch's rows, its bundles and its folder."""
-    batch = store.batch(batch_id)
+    batch = store.batches.batch(batch_id)
     if batch is None:
         return None
-    courts = store.courts_of(batch_id)
-    documents = [doc for court in courts for doc in store.documents_of(batch_id, court["court_code"])]
-    recorded = store.bundles_of(batch_id)
-    folder = output_dir / "batches" / safe_part(batch_id)
+    courts = store.publications.courts_of(batch_id)
+    documents = [doc for court in courts for doc in store.documents.of_court(batch_id, court.court_code)]
+    recorded = store.publications.bundles_of(batch_id)
+    folder = output_dir / batch_folder(batch_id)
     return BatchFacts(
         batch=batch,
         courts=courts,
-        decisions=[_decision_facts(row) for row in store.decision_rows(batch_id)],
+        decisions=[_decision_facts(row) for row in store.batches.decision_rows(batch_id)],
         documents=documents,
         bundles=[_bundle_facts(output_dir, row) for row in recorded],
-        file_hashes={doc.id: _hash_of(output_dir, doc.path) for doc in documents if doc.state == "rendered"},
+        file_hashes={
+            doc.id: _hash_of(output_dir, doc.path) for doc in documents if doc.state is DocumentState.RENDERED
+        },
         temp_files=[str(path.relative_to(output_dir)) for path in temp_files(folder)],
-        unrecorded_bundles=_unrecorded(output_dir, folder, recorded),
+        unrecorded_bundles=_unrecorded(output_dir, batch_id, recorded),
     )
 
 
-def _decision_facts(row: dict[str, Any]) -> DecisionFacts:
-    person = json.loads(row["payload"]).get("person", {})
+def _decision_facts(row: DecisionRow) -> DecisionFacts:
+    person = json.loads(row.payload).get("person", {})
     return DecisionFacts(
-        row["decision_id"],
-        row["court_code"],
-        row["case_number"],
-        row["person_key"],
-        bool(person.get("notify", True)),
+        row.decision_id, row.court_code, row.case_number, row.person_key, bool(person.get("notify", True))
     )
 
 
@@ -138,16 +155,16 @@ def _hash_of(output_dir: Path, relative: str | None) -> str | None:
     return file_digest(path)[0] if path is not None and path.is_file() else None
 
 
-def _bundle_facts(output_dir: Path, row: dict[str, Any]) -> BundleFacts:
-    path = output_dir / row["path"]
+def _bundle_facts(output_dir: Path, row: BundleRow) -> BundleFacts:
+    path = output_dir / row.path
     actual = file_digest(path) if path.is_file() else None
     manifest, clerk = _read_bundle(path) if actual else ({}, [])
     return BundleFacts(
-        court_code=row["court_code"],
-        version=row["version"],
-        path=row["path"],
-        recorded_sha256=row["sha256"],
-        recorded_bytes=row["bytes"],
+        court_code=row.court_code,
+        version=row.version,
+        path=row.path,
+        recorded_sha256=row.sha256,
+        recorded_bytes=row.bytes,
         actual=actual,
         problems=verify_bundle(path) if actual else [],
         manifest=manifest,
@@ -166,9 +183,10 @@ def _read_bundle(path: Path) -> tuple[dict[str, Any], list[str]]:
         return {}, []  # verify_bundle reports what is wrong with it
 
 
-def _unrecorded(output_dir: Path, folder: Path, recorded: list[dict[str, Any]]) -> list[str]:
-    known = {row["path"] for row in recorded}
-    found = (str(path.relative_to(output_dir)) for path in (folder / "bundles").rglob("*.zip"))
+def _unrecorded(output_dir: Path, batch_id: str, recorded: list[BundleRow]) -> list[str]:
+    known = {row.path for row in recorded}
+    bundles = output_dir / area_folder(batch_id, Area.BUNDLES)
+    found = (str(path.relative_to(output_dir)) for path in bundles.rglob(f"*{BUNDLE_SUFFIX}"))
     return sorted(path for path in found if path not in known)
 
 
@@ -190,11 +208,11 @@ def outcome_rule(facts: BatchFacts) -> list[str]:
     for key in sorted({d.person_key for d in facts.decisions if d.notify} - set(by_subject)):
         problems.append(f"person {key}: no letter document")
     for doc in facts.documents:
-        if doc.state not in ("rendered", "failed"):
+        if doc.state is DocumentState.PENDING:
             problems.append(f"{_name(doc)}: still {doc.state}")
-        elif doc.state == "failed" and not (doc.last_error or "").strip():
+        elif doc.state is DocumentState.FAILED and not (doc.last_error or "").strip():
             problems.append(f"{_name(doc)}: failed without a reason")
-        elif doc.state == "rendered" and facts.file_hashes.get(doc.id) != doc.sha256:
+        elif doc.state is DocumentState.RENDERED and facts.file_hashes.get(doc.id) != doc.sha256:
             problems.append(f"{_name(doc)}: the file on disk is missing or differs from its record")
     return problems
 
@@ -202,18 +220,18 @@ def outcome_rule(facts: BatchFacts) -> list[str]:
 def placement_rule(facts: BatchFacts) -> list[str]:
     """Each rendered decision's documents sit exactly once in its court's latest bundle; failed ones not."""
     latest = facts.latest()
-    failed = {doc.subject for doc in facts.documents if doc.state == "failed"}
+    failed = {doc.subject for doc in facts.documents if doc.state is DocumentState.FAILED}
     problems = []
     for doc in facts.documents:
         bundle = latest.get(doc.court_code)
-        if bundle is None or doc.state == "pending":
+        if bundle is None or doc.state is DocumentState.PENDING:
             continue
         entries = [item for item in bundle.manifest.get("files", []) if _is_entry_of(item, doc)]
-        decision_failed = doc.kind != "letter" and doc.subject in failed
-        if decision_failed or doc.state == "failed":
+        decision_failed = doc.kind is not DocumentKind.LETTER and doc.subject in failed
+        if decision_failed or doc.state is DocumentState.FAILED:
             if entries:
                 problems.append(f"{_name(doc)}: in bundle {bundle.path} although it failed")
-            if doc.state == "failed" and not _listed_as_failed(bundle, doc):
+            if doc.state is DocumentState.FAILED and not _listed_as_failed(bundle, doc):
                 problems.append(f"{_name(doc)}: failed but not listed in the failures of {bundle.path}")
         elif len(entries) != 1:
             problems.append(f"{_name(doc)}: {len(entries)} entries in bundle {bundle.path}, not exactly one")
@@ -230,7 +248,7 @@ def provenance_rule(facts: BatchFacts) -> list[str]:
     for bundle in facts.bundles:
         manifest = bundle.manifest
         if manifest and (manifest.get("batch_id"), manifest.get("court", {}).get("code")) != (
-            facts.batch["id"],
+            facts.batch.id,
             bundle.court_code,
         ):
             problems.append(f"bundle {bundle.path}: its manifest names another batch or court")
@@ -265,23 +283,23 @@ def leftovers_rule(facts: BatchFacts) -> list[str]:
 
 def state_rule(facts: BatchFacts) -> list[str]:
     """The batch is published exactly when every court is, and a published court has its bundle."""
-    batch_id, state = facts.batch["id"], facts.batch["state"]
-    courts = {court["court_code"]: court for court in facts.courts}
-    pending = Counter(doc.court_code for doc in facts.documents if doc.state == "pending")
+    batch_id, state = facts.batch.id, facts.batch.state
+    courts = {court.court_code: court for court in facts.courts}
+    pending = Counter(doc.court_code for doc in facts.documents if doc.state is DocumentState.PENDING)
     latest = facts.latest()
     problems = []
-    all_published = bool(courts) and all(c["state"] == "published" for c in courts.values())
-    if (state == "published") != all_published:
+    all_published = bool(courts) and all(c.state is CourtState.PUBLISHED for c in courts.values())
+    if (state is BatchState.PUBLISHED) != all_published:
         problems.append(f"batch {batch_id}: state {state}, but {_court_states(courts)}")
-    if state == "published" and facts.batch.get("finished_at") is None:
+    if state is BatchState.PUBLISHED and facts.batch.finished_at is None:
         problems.append(f"batch {batch_id}: published without a finish time")
-    if facts.batch["decision_count"] != len(facts.decisions):
-        recorded = facts.batch["decision_count"]
+    if facts.batch.decision_count != len(facts.decisions):
+        recorded = facts.batch.decision_count
         problems.append(f"batch {batch_id}: {recorded} decisions recorded, {len(facts.decisions)} stored")
     for code, court in sorted(courts.items()):
-        if court["state"] != "published":
-            reason = f" (last attempt failed: {court['last_error']})" if court.get("last_error") else ""
-            problems.append(f"court {code}: not published yet, {court['state']}{reason}")
+        if court.state is not CourtState.PUBLISHED:
+            reason = f" (last attempt failed: {court.last_error})" if court.last_error else ""
+            problems.append(f"court {code}: not published yet, {court.state}{reason}")
         elif pending[code]:
             problems.append(f"court {code}: published with {pending[code]} document(s) pending")
         elif code not in latest:
@@ -300,13 +318,13 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
 
 
 def _name(doc: DocumentRow) -> str:
-    owner = "letter of person" if doc.kind == "letter" else "decision"
+    owner = "letter of person" if doc.kind is DocumentKind.LETTER else "decision"
     return f"{owner} {doc.subject} {doc.kind}.{doc.format}"
 
 
 def _is_entry_of(item: dict[str, Any], doc: DocumentRow) -> bool:
-    if doc.kind == "letter":
-        return item.get("path") == f"{LETTER_PREFIX}{doc.subject}.{doc.format}"
+    if doc.kind is DocumentKind.LETTER:
+        return is_letter_entry_of(str(item.get("path")), doc.subject, doc.format)
     return (item.get("decision_id"), item.get("kind"), item.get("format")) == (
         doc.subject,
         doc.kind,
@@ -326,23 +344,23 @@ def _foreign_entry(
 ) -> str | None:
     """Return why a manifest entry is not something submitted to this batch and court, or None."""
     path = str(item.get("path", ""))
-    if path.startswith(CASE_PREFIX):
+    kind = entry_kind(path)
+    if kind is EntryKind.CASE:
         decision = decisions.get(str(item.get("decision_id")))
         if decision is None or decision.court_code != court_code:
             return "a case document of a decision not submitted to this court in this batch"
-        if not path.startswith(f"{CASE_PREFIX}{decision.case_number}_{decision.decision_id}/"):
+        if not is_case_entry_of(path, decision.case_number, decision.decision_id):
             return "filed under another case"
         return None
-    if path.startswith(LETTER_PREFIX):
-        key = path.removeprefix(LETTER_PREFIX).rsplit(".", 1)[0]
-        return None if key in people else "a letter to nobody in this batch"
-    if path.startswith(OMNIBUS_PREFIX) or path == CLERK_IMPORT:
+    if kind is EntryKind.LETTER:
+        return None if letter_subject(path) in people else "a letter to nobody in this batch"
+    if kind is EntryKind.COURT:
         return None
     return "not a kind of file a bundle holds"
 
 
-def _court_states(courts: dict[str, dict[str, Any]]) -> str:
-    return ", ".join(f"{code} {court['state']}" for code, court in sorted(courts.items())) or "no courts"
+def _court_states(courts: dict[str, CourtBatchRow]) -> str:
+    return ", ".join(f"{code} {court.state}" for code, court in sorted(courts.items())) or "no courts"
 
 
 def describe(result: CheckResult) -> Iterable[str]:

@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from itertools import groupby
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from service.db.store import DocumentRow, now
-from service.errors import StorageError
+from service.core.kinds import DocumentKind
+from service.db.rows import DocumentRow
+from service.db.sql import now
 from service.pipeline.queue import JobSpec, enqueue_all, is_waiting, waiting_jobs
 from service.pipeline.runtime import Runtime
 
 RENDER_JOB = "service.worker.jobs.render_documents"  # the rq entry points, by dotted name
 PUBLISH_JOB = "service.worker.jobs.publish_court"
-TRANSIENT = (StorageError, SQLAlchemyError, OSError)
 
 
 def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
@@ -25,12 +23,13 @@ def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
     ordered = sorted(documents, key=lambda d: (d.batch_id, d.id))
     for batch_id, in_batch in groupby(ordered, key=lambda d: d.batch_id):
         by_subject = [
-            list(group) for _, group in groupby(in_batch, key=lambda d: (d.kind == "letter", d.subject))
+            list(group)
+            for _, group in groupby(in_batch, key=lambda d: (d.kind is DocumentKind.LETTER, d.subject))
         ]
         for start in range(0, len(by_subject), rt.settings.job_chunk):
             ids = [doc.id for group in by_subject[start : start + rt.settings.job_chunk] for doc in group]
             job_id = f"render-{batch_id}-{ids[0]}-{secrets.token_hex(4)}"
-            rt.store.set_job(ids, job_id)
+            rt.store.documents.set_job(ids, job_id)
             specs.append(JobSpec(RENDER_JOB, (batch_id, ids), job_id))
     enqueue_all(rt.queue, specs, rt.settings)
     return len(specs)
@@ -44,13 +43,13 @@ def reconcile(rt: Runtime) -> dict[str, int]:
     read every pending document of a 58,000-decision batch each time.
     """
     current = now()
-    job_ids = rt.store.unheld_job_ids(current)
+    job_ids = rt.store.leases.unheld_job_ids(current)
     waiting = waiting_jobs(rt.redis, [job_id for job_id in job_ids if job_id is not None])
     gone = [job_id for job_id in job_ids if job_id not in waiting]
-    stale = rt.store.pending_unleased(current, gone) if gone else []
+    stale = rt.store.leases.pending_unleased(current, gone) if gone else []
     jobs = enqueue_documents(rt, stale) if stale else 0
     publications = 0
-    for batch_id, court_code, state, job_id in rt.store.stale_publications(now()):
+    for batch_id, court_code, state, job_id in rt.store.publications.stale(now()):
         if state == "publishing" and is_waiting(rt.redis, job_id):
             continue
         publications += publish_when_finished(rt, batch_id, court_code)
@@ -59,12 +58,12 @@ def reconcile(rt: Runtime) -> dict[str, int]:
 
 def publish_when_finished(rt: Runtime, batch_id: str, court_code: str) -> int:
     """Queue the publication of a court batch once none of its documents is pending; return jobs queued."""
-    if not rt.store.court_finished(batch_id, court_code):
+    if not rt.store.publications.court_finished(batch_id, court_code):
         return 0
     # A short hold: long enough for the job to start and take the publication over with its own lease.
-    if not rt.store.claim_publication(batch_id, court_code, timedelta(seconds=rt.settings.render_lease)):
+    if not rt.store.publications.claim(batch_id, court_code, timedelta(seconds=rt.settings.render_lease)):
         return 0
     job_id = f"publish-{batch_id}-{court_code}-{secrets.token_hex(4)}"
-    rt.store.set_court_job(batch_id, court_code, job_id)
+    rt.store.publications.set_job(batch_id, court_code, job_id)
     enqueue_all(rt.queue, [JobSpec(PUBLISH_JOB, (batch_id, court_code), job_id, at_front=True)], rt.settings)
     return 1

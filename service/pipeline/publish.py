@@ -13,10 +13,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from service.bundle.manifest import (
+from service.bundle.layout import (
     CLERK_IMPORT,
+    Area,
+    bundle_folder,
+    bundle_path,
+    bundle_version_of,
+    case_entry,
+    court_folder,
+    exhibit_entry,
+    letter_entry,
+    omnibus_entry,
+    omnibus_file,
+    omnibus_folder,
+)
+from service.bundle.manifest import (
     BundleFile,
     Entries,
     Manifest,
@@ -25,10 +36,19 @@ from service.bundle.manifest import (
     write_csv,
 )
 from service.bundle.verify import verify_bundle
-from service.core.files import remove_temp_files, safe_part, write_atomic
+from service.core.files import remove_temp_files, write_atomic
 from service.core.models import Basis, Decision, from_stored
-from service.db.store import DocumentRow, Store
-from service.errors import CourtdocsError, StorageError
+from service.core.states import CourtState, DocumentState
+from service.db.rows import DocumentRow, NewBundle
+from service.db.store import Store
+from service.errors import (
+    BundleLimitError,
+    BundleVerificationError,
+    BusyError,
+    PublicationTakenOverError,
+    StorageUnavailableError,
+    failure_reason,
+)
 from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import DocumentHtml, OmnibusSummary, summarize
@@ -82,13 +102,13 @@ def publish(
     Memory hardly grows with the court's size: decisions and documents are streamed from the
     database, and the file list, the manifest and the ZIP's directory are spooled to disk.
     """
-    court = next((c for c in store.courts_of(batch_id) if c["court_code"] == court_code), None)
-    if court is None or court["state"] == "published":
+    court = next((c for c in store.publications.courts_of(batch_id) if c.court_code == court_code), None)
+    if court is None or court.state is CourtState.PUBLISHED:
         return {"batch_id": batch_id, "court": court_code, "published": False}
-    if not store.court_finished(batch_id, court_code):
-        raise StorageError(f"court batch {batch_id}/{court_code} still has pending documents")
-    failed = store.failed_subjects(batch_id, court_code)
-    work = settings.output_dir / "batches" / safe_part(batch_id) / "omnibus" / safe_part(court_code)
+    if not store.publications.court_finished(batch_id, court_code):
+        raise BusyError(f"court batch {batch_id}/{court_code} still has pending documents")
+    failed = store.documents.failed_subjects(batch_id, court_code)
+    work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
     scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
@@ -109,7 +129,7 @@ def publish(
             entries=entries,
         )
         bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
-    batch_done = store.record_publication(batch_id, court_code, bundle, token)
+    batch_done = store.publications.record(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
 
@@ -142,7 +162,7 @@ def _scan_court(
 
 
 def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decision]:
-    for _, payload in store.court_payloads(batch_id, court_code):
+    for _, payload in store.batches.court_payloads(batch_id, court_code):
         yield from_stored(payload)
 
 
@@ -160,9 +180,9 @@ def _render_exhibit(
         head = _render_exhibit(settings, renderer, decisions[:half], first_part, work)
         return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
-        raise StorageError("one case alone exceeds the configured PDF page or byte limit")
-    name = f"omnibus/exhibit-a-part-{first_part:03d}.pdf"
-    return [_stored(work / Path(name).name, name, rendered.content, "exhibit", "pdf", rendered.pages)]
+        raise BundleLimitError("one case alone exceeds the configured PDF page or byte limit")
+    name = exhibit_entry(first_part)
+    return [_stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
 def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:
@@ -173,16 +193,16 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
     for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
         document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
         rendered = renderer.convert(document, OutputFormat.PDF)
-        name = f"omnibus/{kind.value.replace('_', '-')}.pdf"
+        name = omnibus_entry(kind)
         files.append(
-            _stored(work / Path(name).name, name, rendered.content, kind.value, "pdf", rendered.pages)
+            _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
         )
     return files
 
 
 def _clerk_import(store: Store, batch_id: str, court_code: str, failed: set[str], work: Path) -> BundleFile:
     decisions = (d for d in _decisions(store, batch_id, court_code) if d.decision_id not in failed)
-    target = work / CLERK_IMPORT
+    target = work / omnibus_file(CLERK_IMPORT)
     sha256, size = write_csv(target, clerk_import_rows(decisions))
     return BundleFile(CLERK_IMPORT, target, "clerk_import", "csv", sha256, size)
 
@@ -196,8 +216,8 @@ def _list_documents(
     entries: Entries,
 ) -> None:
     """List the rendered case documents (of decisions that did not fail), letters, and failures."""
-    for doc, case_numbers in store.finished_documents(batch_id, court_code):
-        if doc.state == "failed":
+    for doc, case_numbers in store.documents.finished_documents(batch_id, court_code):
+        if doc.state is DocumentState.FAILED:
             entries.add_failure(
                 {
                     "subject": doc.subject,
@@ -215,9 +235,9 @@ def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> B
     if doc.path is None or doc.sha256 is None:
         return None
     if doc.kind == DocumentKind.LETTER:
-        name, decision_id = f"letters/{doc.subject}.{doc.format}", None
+        name, decision_id = letter_entry(doc.subject, doc.format), None
     else:
-        name, decision_id = f"cases/{case_numbers}_{doc.subject}/{doc.kind}.{doc.format}", doc.subject
+        name, decision_id = case_entry(case_numbers, doc.subject, doc.kind, doc.format), doc.subject
     return BundleFile(
         path=name,
         source=settings.output_dir / doc.path,
@@ -244,47 +264,46 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
     Safe because the caller owns the publication and no document of the court is pending, so no
     live job writes there; a bundle version above the latest recorded one was never published.
     """
-    batch_dir = settings.output_dir / "batches" / safe_part(batch_id)
-    for area in ("documents", "omnibus", "bundles"):
-        remove_temp_files(batch_dir / area / safe_part(court_code))
-    latest = store.latest_bundle(batch_id, court_code)
-    recorded = latest["version"] if latest else 0
-    for path in (batch_dir / "bundles" / safe_part(court_code)).glob(f"{batch_id}-{court_code}-v*.zip"):
-        version = path.stem.rsplit("-v", 1)[-1]
-        if version.isdigit() and int(version) > recorded:
+    for area in Area:
+        remove_temp_files(settings.output_dir / court_folder(batch_id, area, court_code))
+    latest = store.publications.latest_bundle(batch_id, court_code)
+    recorded = latest.version if latest else 0
+    for path in (settings.output_dir / bundle_folder(batch_id, court_code)).glob("*"):
+        version = bundle_version_of(path, batch_id, court_code)
+        if version is not None and version > recorded:
             path.unlink(missing_ok=True)
 
 
 def _write_new_version(
     settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest
-) -> dict[str, Any] | None:
+) -> NewBundle | None:
     """Write the bundle as the next version unless the latest already holds exactly these contents."""
     digest = manifest.entries.content_digest()
-    latest = store.latest_bundle(batch_id, court_code)
-    if latest is not None and latest["content_digest"] == digest:
+    latest = store.publications.latest_bundle(batch_id, court_code)
+    if latest is not None and latest.content_digest == digest:
         return None
-    version = (latest["version"] + 1) if latest else 1
-    folder = f"batches/{safe_part(batch_id)}/bundles/{safe_part(court_code)}"
-    relative = f"{folder}/{batch_id}-{court_code}-v{version:03d}.zip"
+    version = (latest.version + 1) if latest else 1
+    relative = bundle_path(batch_id, court_code, version)
     # A file at this path was never recorded (a publisher died before recording it): only the
     # owner of the publication writes here, and a recorded version is never written again.
     target = settings.output_dir / relative
     try:
         sha256, size = write_bundle(target, manifest)
     except OSError as error:
-        raise StorageError(f"cannot write the bundle {target.name}: {error.strerror or error}") from error
+        reason = error.strerror or error
+        raise StorageUnavailableError(f"cannot write the bundle {target.name}: {reason}") from error
     problems = verify_bundle(target)
     if problems:
         target.unlink()
-        raise StorageError(f"bundle failed verification: {problems[0]}")
-    return {
-        "version": version,
-        "path": relative,
-        "sha256": sha256,
-        "bytes": size,
-        "content_digest": digest,
-        "created_at": datetime.now(UTC),
-    }
+        raise BundleVerificationError(f"bundle failed verification: {problems[0]}")
+    return NewBundle(
+        version=version,
+        path=relative,
+        sha256=sha256,
+        bytes=size,
+        content_digest=digest,
+        created_at=datetime.now(UTC),
+    )
 
 
 def _version(distribution: str) -> str:
@@ -297,27 +316,17 @@ def _version(distribution: str) -> str:
 def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, Any]:
     """Take the publication of one court batch, then build and publish its bundle as its one owner."""
     token = secrets.token_hex(8)
-    if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
+    if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
         return {"batch_id": batch_id, "court": court_code, "published": False, "reason": "owned elsewhere"}
 
     def renew() -> None:
-        if not rt.store.take_publication(batch_id, court_code, PUBLISH_LEASE, token):
-            raise StorageError(f"publication of {batch_id}/{court_code} was taken over")
+        if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
+            raise PublicationTakenOverError(f"publication of {batch_id}/{court_code} was taken over")
 
     try:
         return publish(rt.settings, rt.store, rt.renderer, batch_id, court_code, token=token, renew=renew)
     except BaseException as error:
         reason = failure_reason(error)
         log.warning("publication of batch %s court %s failed: %s", batch_id, court_code, reason)
-        rt.store.release_publication(batch_id, court_code, token, reason)
+        rt.store.publications.release(batch_id, court_code, token, reason)
         raise
-
-
-def failure_reason(error: BaseException) -> str:
-    """Return why an attempt failed in words safe to store and log: our messages carry identifiers only.
-
-    Other libraries' messages may quote a decision's values (pydantic does), so only their type is kept.
-    """
-    if isinstance(error, CourtdocsError | OSError | SQLAlchemyError):
-        return f"{type(error).__name__}: {error}"
-    return type(error).__name__

@@ -12,15 +12,12 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from service.core.files import safe_part
-from service.errors import CourtdocsError, StorageError
+from service.bundle.layout import batch_folder
+from service.core.states import BatchState
+from service.errors import NotFoundError, UnfinishedBatchError
 from service.pipeline.runtime import Runtime
 
 JOB_PREFIXES = ("render", "publish")  # job ids are f"{prefix}-{batch_id}-..." (jobs.py)
-
-
-class UnfinishedBatchError(CourtdocsError):
-    """Raised when deleting a batch that is still being rendered or published, without --force."""
 
 
 @dataclass(frozen=True)
@@ -40,16 +37,16 @@ def delete_batch(rt: Runtime, batch_id: str, *, force: bool = False) -> Deletion
     Rows go first, in one transaction, so nobody finds a batch whose files are half gone; running
     it again after an interruption removes what is left of the folder.
     """
-    folder = rt.settings.output_dir / "batches" / safe_part(batch_id)
-    batch = rt.store.batch(batch_id)
+    folder = rt.settings.output_dir / batch_folder(batch_id)
+    batch = rt.store.batches.batch(batch_id)
     if batch is None and not folder.exists():
-        raise StorageError(f"no batch {batch_id}")
-    if batch is not None and batch["state"] != "published" and not force:
+        raise NotFoundError(f"no batch {batch_id}")
+    if batch is not None and batch.state is not BatchState.PUBLISHED and not force:
         raise UnfinishedBatchError(
-            f"batch {batch_id} is still {batch['state']}; wait until it is published, "
+            f"batch {batch_id} is still {batch.state}; wait until it is published, "
             "or stop the workers and use --force"
         )
-    rows = rt.store.delete_batch(batch_id) if batch is not None else {}
+    rows = rt.store.batches.delete_batch(batch_id) if batch is not None else {}
     if folder.exists():
         shutil.rmtree(folder)
     jobs, warnings = _remove_jobs(rt.redis, batch_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.core.states import DocumentState
+from service.errors import NotFoundError
 from service.pipeline.dispatch import enqueue_documents
 from service.pipeline.runtime import Runtime
 
@@ -18,8 +20,13 @@ class Retry:
 
 def retry_failed(rt: Runtime, batch_id: str) -> Retry:
     """Reset every failed document of a batch to pending and queue it; each court publishes anew."""
-    courts = rt.store.reset_failed(batch_id)
+    if rt.store.batches.batch(batch_id) is None:
+        raise NotFoundError(f"no batch {batch_id}")
+    courts = rt.store.leases.reset_failed(batch_id)
     pending = [
-        doc for court in courts for doc in rt.store.documents_of(batch_id, court) if doc.state == "pending"
+        doc
+        for court in courts
+        for doc in rt.store.documents.of_court(batch_id, court)
+        if doc.state is DocumentState.PENDING
     ]
     return Retry(len(pending), enqueue_documents(rt, pending))

@@ -11,9 +11,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from service.bundle.layout import rejections_path
 from service.core.files import write_atomic
 from service.core.plan import person_key, plan_documents
+from service.core.states import BatchState
 from service.core.validation import Record, ValidationReport, read_records, validate_records
+from service.db.rows import BatchRow, DecisionRow
 from service.errors import FieldError, InvalidInputError
 from service.pipeline.dispatch import enqueue_documents
 from service.pipeline.runtime import Runtime
@@ -57,8 +60,7 @@ def submit_records(
     skip_invalid: bool = False,
 ) -> Submission:
     """Validate every record, then store and queue the batch; the same key or content gives the same batch."""
-    rt.store.create_schema()
-    existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
+    existing = rt.store.batches.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
     if existing:
         return _existing(rt, existing)
     report = validate_records(records, max_decisions=rt.settings.max_batch_decisions)
@@ -68,7 +70,7 @@ def submit_records(
         _refuse_unfinished_duplicates(rt, report)
     except InvalidInputError:
         # A concurrent submission of this same file may have stored it while this one validated.
-        existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
+        existing = rt.store.batches.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
         if existing is None:
             raise
         return _existing(rt, existing)
@@ -77,15 +79,15 @@ def submit_records(
         _store(rt, batch_id, report, content_sha256, source, idempotency_key)
     except IntegrityError:
         # The same content or key was stored by a concurrent submission a moment ago: that is the batch.
-        existing = rt.store.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
+        existing = rt.store.batches.find_batch(idempotency_key=idempotency_key, content_sha256=content_sha256)
         if existing is None:
             raise
         return _existing(rt, existing)
     report_path = _write_rejections(rt, batch_id, report) if report.errors else None
     pending = [
         doc
-        for court in rt.store.courts_of(batch_id)
-        for doc in rt.store.documents_of(batch_id, court["court_code"])
+        for court in rt.store.publications.courts_of(batch_id)
+        for doc in rt.store.documents.of_court(batch_id, court.court_code)
     ]
     jobs = enqueue_documents(rt, pending)
     return Submission(
@@ -94,13 +96,13 @@ def submit_records(
 
 
 def _existing(rt: Runtime, batch_id: str) -> Submission:
-    batch = rt.store.batch(batch_id)
-    return Submission(batch_id, False, batch["decision_count"] if batch else 0)
+    batch = rt.store.batches.batch(batch_id)
+    return Submission(batch_id, False, batch.decision_count if batch else 0)
 
 
 def _refuse_unfinished_duplicates(rt: Runtime, report: ValidationReport) -> None:
     ids = [decision.decision_id for decision in report.decisions]
-    elsewhere = rt.store.decisions_in_unfinished_batches(ids)
+    elsewhere = rt.store.batches.decisions_in_unfinished_batches(ids)
     if elsewhere:
         raise InvalidInputError(
             [
@@ -125,46 +127,35 @@ def _store(
 ) -> None:
     decisions = report.decisions
     salt = secrets.token_hex(16)
-    batch = {
-        "person_salt": salt,
-        "id": batch_id,
-        "idempotency_key": key,
-        "content_sha256": content_sha256,
-        "source": source[:200],
-        "state": "rendering",
-        "decision_count": len(decisions),
-        "created_at": datetime.now(UTC),
-    }
+    batch = BatchRow(
+        id=batch_id,
+        idempotency_key=key,
+        content_sha256=content_sha256,
+        person_salt=salt,
+        source=source[:200],
+        state=BatchState.RENDERING,
+        decision_count=len(decisions),
+        created_at=datetime.now(UTC),
+        finished_at=None,
+    )
     decision_rows = [
-        {
-            "batch_id": batch_id,
-            "decision_id": decision.decision_id,
-            "position": position,
-            "court_code": decision.court.code,
-            "case_number": decision.case.number,
-            "person_key": person_key(decision, salt),
-            "payload": decision.model_dump_json(),
-        }
+        DecisionRow(
+            batch_id=batch_id,
+            decision_id=decision.decision_id,
+            position=position,
+            court_code=decision.court.code,
+            case_number=decision.case.number,
+            person_key=person_key(decision, salt),
+            payload=decision.model_dump_json(),
+        )
         for position, decision in enumerate(decisions)
     ]
-    document_rows = [
-        {
-            "batch_id": batch_id,
-            "court_code": planned.court_code,
-            "subject": planned.subject,
-            "kind": planned.kind.value,
-            "format": planned.format.value,
-            "state": "pending",
-            "attempts": 0,
-        }
-        for planned in plan_documents(decisions, salt)
-    ]
     courts = sorted({decision.court.code for decision in decisions})
-    rt.store.insert_batch(batch, decision_rows, document_rows, courts)
+    rt.store.batches.insert_batch(batch, decision_rows, plan_documents(decisions, salt), courts)
 
 
 def _write_rejections(rt: Runtime, batch_id: str, report: ValidationReport) -> Path:
     """Write the rejected decisions' errors (identifiers and field paths only) beside the batch."""
-    target = rt.settings.output_dir / "batches" / batch_id / "rejected.txt"
+    target = rt.settings.output_dir / rejections_path(batch_id)
     write_atomic(target, "".join(f"{error}\n" for error in report.errors).encode("utf-8"))
     return target

@@ -16,6 +16,12 @@ from babel.dates import format_date
 from service.errors import TemplateError
 
 LETTER_LANGUAGES_FILE = "letter/languages.json"
+WEB_FOLDER = "web"  # the web pages' templates and stylesheet: service/web renders them, not this
+
+
+def is_document_file(name: str) -> bool:
+    """Return whether a path relative to the templates folder belongs to the documents (not web/)."""
+    return name.split("/", 1)[0] != WEB_FOLDER
 
 
 def long_date(value: date, language: str = "en") -> str:
@@ -72,8 +78,10 @@ class Templates:
             raise TemplateError(f"template {name} failed: {type(error).__name__}: {error}") from error
 
     def compile_all(self) -> list[str]:
-        """Compile every template so a broken one fails at start, not per job; return names."""
-        names = self.environment.list_templates(extensions=["html"])
+        """Compile every document template so a broken one fails at start, not per job; return names."""
+        names = [
+            name for name in self.environment.list_templates(extensions=["html"]) if is_document_file(name)
+        ]
         for name in names:
             try:
                 self.environment.get_template(name)
@@ -93,10 +101,16 @@ class Templates:
 
     @cached_property
     def version(self) -> str:
-        """Return a short hash of every file under the templates folder: the template version."""
+        """Return a short hash of every document template file (not web/): the template version.
+
+        Court manifests record it, so it must change when a document can change and only then:
+        the web pages' files are left out.
+        """
         digest = hashlib.sha256()
         for path in sorted(p for p in self.directory.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(self.directory).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
+            name = path.relative_to(self.directory).as_posix()
+            if is_document_file(name):
+                digest.update(name.encode())
+                digest.update(b"\0")
+                digest.update(path.read_bytes())
         return digest.hexdigest()[:16]

@@ -10,13 +10,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
+from service.bundle.layout import MANIFEST_JSON, download_name
 from service.core.kinds import MEDIA_TYPES
 from service.core.models import Decision
+from service.core.states import DocumentState
 from service.core.validation import parse_decision, records_from_json, records_from_lines
 from service.db.accounts import Role, User
-from service.errors import FieldError, InvalidInputError
+from service.db.rows import BundleRow, FoundDecision
+from service.errors import FieldError, InvalidInputError, NotFoundError
 from service.pipeline.rendering import stored_decisions
-from service.pipeline.status import batch_status
+from service.pipeline.status import BatchStatus, batch_status
 from service.pipeline.submit import submit_records
 from service.render import DocumentKind, OutputFormat, RenderedDocument
 from service.web.deps import AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
@@ -80,41 +83,52 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.get("/batches", summary="List batches")
-def list_batches(rt: RuntimeDep, user: Reader) -> list[dict[str, Any]]:
+@router.get("/batches", summary="List batches", response_model=list[BatchStatus])
+def list_batches(rt: RuntimeDep, user: Reader) -> list[BatchStatus]:
     visible = []
-    for batch in rt.store.list_batches():
-        report = _visible_status(rt, batch["id"], user)
+    for batch in rt.store.batches.list_batches():
+        report = _visible_status(rt, batch.id, user)
         if report is not None:
             visible.append(report)
     return visible
 
 
-@router.get("/batches/{batch_id}", summary="A batch: states per court, bundle links, failures")
-def get_batch(batch_id: BatchId, rt: RuntimeDep, user: Reader) -> dict[str, Any]:
+@router.get(
+    "/batches/{batch_id}",
+    summary="A batch: states per court, bundle links, failures",
+    response_model=BatchStatus,
+)
+def get_batch(batch_id: BatchId, rt: RuntimeDep, user: Reader) -> BatchStatus:
     report = _visible_status(rt, batch_id, user)
     if report is None:
-        raise HTTPException(404, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     return report
 
 
-def _visible_status(rt: Any, batch_id: str, user: User) -> dict[str, Any] | None:
+def _visible_status(rt: Any, batch_id: str, user: User) -> BatchStatus | None:
     """Return the batch's status as this user may see it: a clerk sees only their own courts."""
     report = batch_status(rt, batch_id)
     if report is None:
         return None
+    courts = report.courts
     if user.role is Role.CLERK:
-        report["courts"] = {
-            code: court for code, court in report["courts"].items() if user.may_see_court(code)
-        }
-        if not report["courts"]:
+        courts = {code: court for code, court in courts.items() if user.may_see_court(code)}
+        if not courts:
             return None
-        report["failures"] = []  # failures name decisions of other courts too
-    for code, court in report["courts"].items():
-        if court["bundle"] is not None:
-            court["bundle"]["url"] = f"/api/v1/batches/{batch_id}/bundles/{code}"
-            court["bundle"].pop("path", None)
-    return report
+        report = report.model_copy(update={"failures": []})  # failures name other courts' decisions
+    linked = {
+        code: court.model_copy(
+            update={
+                "bundle": court.bundle.model_copy(
+                    update={"path": None, "url": f"/api/v1/batches/{batch_id}/bundles/{code}"}
+                )
+            }
+        )
+        if court.bundle is not None
+        else court
+        for code, court in courts.items()
+    }
+    return report.model_copy(update={"courts": linked})
 
 
 @router.get("/batches/{batch_id}/bundles/{court_code}", summary="The latest bundle ZIP of a court batch")
@@ -123,10 +137,10 @@ def get_bundle(
 ) -> FileResponse:
     bundle = _bundle_for(rt, accounts, user, batch_id, court_code, "download")
     return FileResponse(
-        rt.settings.output_dir / bundle["path"],
+        rt.settings.output_dir / bundle.path,
         media_type="application/zip",
-        filename=f"courtdocs-{batch_id}-{court_code}-v{bundle['version']:03d}.zip",
-        headers={"etag": f'"{bundle["sha256"]}"', "cache-control": "private, no-store"},
+        filename=download_name(batch_id, court_code, bundle.version),
+        headers={"etag": f'"{bundle.sha256}"', "cache-control": "private, no-store"},
     )
 
 
@@ -137,23 +151,21 @@ def get_manifest(
     import zipfile
 
     bundle = _bundle_for(rt, accounts, user, batch_id, court_code, "manifest")
-    with zipfile.ZipFile(rt.settings.output_dir / bundle["path"]) as archive:
-        return JSONResponse(json.loads(archive.read("manifest.json")))
+    with zipfile.ZipFile(rt.settings.output_dir / bundle.path) as archive:
+        return JSONResponse(json.loads(archive.read(MANIFEST_JSON)))
 
 
-def _bundle_for(
-    rt: Any, accounts: Any, user: User, batch_id: str, court_code: str, action: str
-) -> dict[str, Any]:
+def _bundle_for(rt: Any, accounts: Any, user: User, batch_id: str, court_code: str, action: str) -> BundleRow:
     target = f"{batch_id}/{court_code}"
     if not user.may_see_court(court_code):
         accounts.audit(user.name, action, target, "refused: another court")
         raise HTTPException(403, f"court {court_code} is not one of yours")
-    bundle = rt.store.latest_bundle(batch_id, court_code)
+    bundle: BundleRow | None = rt.store.publications.latest_bundle(batch_id, court_code)
     if bundle is None:
         accounts.audit(user.name, action, target, "not found")
-        raise HTTPException(404, f"no published bundle for {target}")
-    accounts.audit(user.name, action, f"{target}/v{bundle['version']}", "ok")
-    return dict(bundle)
+        raise NotFoundError(f"no published bundle for {target}")
+    accounts.audit(user.name, action, f"{target}/v{bundle.version}", "ok")
+    return bundle
 
 
 @router.get("/decisions/{decision_id}/documents/{kind}.{output_format}", summary="A decision's document")
@@ -166,15 +178,17 @@ def get_document(
     user: Attorney,
 ) -> Response:
     """The document as filed; rendered on demand if the workers have not got to it yet."""
-    found = rt.store.find_decisions(decision_id)
-    row = next((r for r in found if r["decision_id"] == decision_id), None)
+    found = rt.store.batches.find_decisions(decision_id)
+    row = next((r for r in found if r.decision_id == decision_id), None)
     target = f"{decision_id}/{kind}.{output_format}"
     if row is None:
         accounts.audit(user.name, "document", target, "not found")
-        raise HTTPException(404, f"no decision {decision_id}")
-    subject = row["person_key"] if kind == "letter" else decision_id
-    stored = rt.store.document(row["batch_id"], kind, output_format, subject)
-    if stored is not None and stored.state == "rendered" and stored.path:
+        raise NotFoundError(f"no decision {decision_id}")
+    subject = row.person_key if kind == "letter" else decision_id
+    stored = rt.store.documents.document(
+        row.batch_id, DocumentKind(kind), OutputFormat(output_format), subject
+    )
+    if stored is not None and stored.state is DocumentState.RENDERED and stored.path:
         accounts.audit(user.name, "document", target, "ok")
         return FileResponse(
             rt.settings.output_dir / stored.path,
@@ -188,11 +202,11 @@ def get_document(
     return _document_response(document, f"{decision_id}-{kind}")
 
 
-def _decisions_for(rt: Any, row: dict[str, Any], kind: str) -> list[Decision]:
-    subject = row["person_key"] if kind == "letter" else row["decision_id"]
-    decisions = stored_decisions(rt.store, row["batch_id"], DocumentKind(kind), subject)
+def _decisions_for(rt: Any, row: FoundDecision, kind: str) -> list[Decision]:
+    subject = row.person_key if kind == "letter" else row.decision_id
+    decisions = stored_decisions(rt.store, row.batch_id, DocumentKind(kind), subject)
     if not decisions:
-        raise HTTPException(404, "this person is not to be notified: there is no letter")
+        raise NotFoundError("this person is not to be notified: there is no letter")
     return decisions
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.core.models import from_stored
+from service.core.states import CourtState
 from service.db.accounts import Role, User
 from service.pipeline.status import batch_status
 from service.web.api import get_manifest
@@ -22,6 +23,7 @@ from service.web.deps import (
     current_session,
     require,
 )
+from service.web.templates import get_page_templates
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "courtdocs_login_csrf"
@@ -40,17 +42,17 @@ def login_redirect(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _page(request: Request, rt: Any, name: str, **context: Any) -> HTMLResponse:
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
     session = getattr(request.state, "session", None)
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("refresh", None)
     context.setdefault("csrf", session.csrf if session else "")
-    return HTMLResponse(rt.renderer.templates.render(f"web/{name}", context))
+    return HTMLResponse(get_page_templates(request).render(name, context))
 
 
 @router.get("/static/web.css")
-def stylesheet(rt: RuntimeDep) -> Response:
-    css = (rt.settings.templates_dir / "web" / "web.css").read_text(encoding="utf-8")
+def stylesheet(request: Request) -> Response:
+    css = get_page_templates(request).stylesheet
     return Response(css, media_type="text/css", headers={"cache-control": "max-age=300"})
 
 
@@ -65,7 +67,7 @@ def home(request: Request, accounts: AccountsDep) -> Response:
 @router.get("/login")
 def login_form(request: Request, rt: RuntimeDep, error: str = "") -> Response:
     token = secrets.token_urlsafe(32)
-    response = _page(request, rt, "login.html", login_csrf=token, error=error, user=None)
+    response = _page(request, "login.html", login_csrf=token, error=error, user=None)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=rt.settings.secure_cookies
     )
@@ -110,22 +112,24 @@ def logout(request: Request, accounts: AccountsDep, csrf: Annotated[str, Form(ma
 
 
 @router.get("/account")
-def account(request: Request, rt: RuntimeDep, user: AnyRole) -> Response:
-    return _page(request, rt, "account.html")
+def account(request: Request, user: AnyRole) -> Response:
+    return _page(request, "account.html")
 
 
 @router.get("/clerk")
 def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
     batches = []
-    for batch in rt.store.list_batches():
-        report = batch_status(rt, batch["id"])
+    for batch in rt.store.batches.list_batches():
+        report = batch_status(rt, batch.id)
         if report is None:
             continue
-        courts = {code: court for code, court in report["courts"].items() if user.may_see_court(code)}
+        courts = {code: court for code, court in report.courts.items() if user.may_see_court(code)}
         if courts:
-            batches.append({**report, "courts": courts})
-    running = any(court["state"] != "published" for batch in batches for court in batch["courts"].values())
-    return _page(request, rt, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
+            batches.append(report.model_copy(update={"courts": courts}))
+    running = any(
+        court.state is not CourtState.PUBLISHED for batch in batches for court in batch.courts.values()
+    )
+    return _page(request, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
 
 
 @router.get("/clerk/batches/{batch_id}/courts/{court_code}/manifest")
@@ -138,7 +142,7 @@ def manifest_page(
     user: Clerk,
 ) -> Response:
     manifest = get_manifest(batch_id, court_code, rt, accounts, user)
-    return _page(request, rt, "manifest.html", manifest=json.loads(bytes(manifest.body)))
+    return _page(request, "manifest.html", manifest=json.loads(bytes(manifest.body)))
 
 
 @router.get("/attorney")
@@ -148,6 +152,6 @@ def attorney_page(
     query = q.strip()
     found = []
     if query:
-        for row in rt.store.find_decisions(query):
-            found.append({"row": row, "decision": from_stored(row["payload"])})
-    return _page(request, rt, "attorney.html", query=query, found=found)
+        for row in rt.store.batches.find_decisions(query):
+            found.append({"row": row, "decision": from_stored(row.payload)})
+    return _page(request, "attorney.html", query=query, found=found)

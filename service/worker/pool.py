@@ -26,6 +26,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from service.db.migrate import prepare_database
 from service.errors import CourtdocsError
 from service.pipeline.dispatch import reconcile
 from service.pipeline.queue import answers
@@ -59,7 +60,7 @@ class _Worker(SimpleWorker):
 def prepare(settings: Settings) -> Runtime:
     """Build the process's runtime and fail fast: schema, templates compiled, fonts loaded."""
     rt = Runtime(settings)
-    rt.store.create_schema()
+    prepare_database(rt.store.engine, upgrade_existing=False)  # an old schema: refuse, say why
     _ = rt.renderer  # a broken template or a missing font stops the worker here, not per job
     use_runtime(rt)
     return rt
@@ -152,12 +153,11 @@ def stop_workers(children: list[multiprocessing.process.BaseProcess], timeout: f
 
 
 def run_pool(processes: int, *, burst: bool) -> int:
-    """Run workers until they stop; SIGTERM or Ctrl-C stops them gracefully. Return the exit status."""
-    try:
-        Templates(get_settings().templates_dir).compile_all()  # refuse a broken deployment at once
-    except CourtdocsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    """Run workers until they stop; SIGTERM or Ctrl-C stops them gracefully. Return the exit status.
+
+    A broken template raises TemplateError before any worker starts.
+    """
+    Templates(get_settings().templates_dir).compile_all()  # refuse a broken deployment at once
     children = start_workers(processes, burst=burst)
 
     def _forward(signum: int, _frame: FrameType | None) -> None:

@@ -1,0 +1,138 @@
+"""Typed rows: what the queries return, one frozen dataclass per kind of record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Self
+
+from service.core.kinds import DocumentKind, OutputFormat
+from service.core.states import BatchState, CourtState, DocumentState
+
+
+class _Row:
+    """Build a dataclass from a SQLAlchemy row by field name; enum fields convert themselves."""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        mapping = row._mapping
+        return cls(**{field.name: mapping[field.name] for field in fields(cls)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class BatchRow(_Row):
+    """A submitted batch."""
+
+    id: str
+    idempotency_key: str | None
+    content_sha256: str
+    person_salt: str
+    source: str
+    state: BatchState
+    decision_count: int
+    created_at: datetime
+    finished_at: datetime | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", BatchState(self.state))
+
+
+@dataclass(frozen=True)
+class DecisionRow(_Row):
+    """A stored decision: where it sits in its batch and its validated payload (JSON)."""
+
+    batch_id: str
+    decision_id: str
+    position: int
+    court_code: str
+    case_number: str
+    person_key: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class FoundDecision(DecisionRow):
+    """A decision found by a search, with when its batch was submitted."""
+
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentRow(_Row):
+    """A document as the pipeline sees it."""
+
+    id: int
+    batch_id: str
+    court_code: str
+    subject: str  # decision_id, or person key for a letter
+    kind: DocumentKind
+    format: OutputFormat
+    state: DocumentState
+    attempts: int
+    last_error: str | None
+    language: str | None
+    notes: str | None
+    sha256: str | None
+    bytes: int | None
+    pages: int | None
+    path: str | None
+    job_id: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", DocumentKind(self.kind))
+        object.__setattr__(self, "format", OutputFormat(self.format))
+        object.__setattr__(self, "state", DocumentState(self.state))
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """What a finished render records about its file."""
+
+    sha256: str
+    bytes: int
+    pages: int | None
+    path: str
+    language: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class CourtBatchRow(_Row):
+    """The part of a batch that goes to one court, and who publishes it."""
+
+    batch_id: str
+    court_code: str
+    state: CourtState
+    job_id: str | None
+    owner: str | None
+    lease_until: datetime | None
+    last_error: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", CourtState(self.state))
+
+
+@dataclass(frozen=True)
+class NewBundle:
+    """A bundle version written by a publication, to record."""
+
+    version: int
+    path: str
+    sha256: str
+    bytes: int
+    content_digest: str  # hash of the entries, not of the ZIP
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class BundleRow(NewBundle, _Row):
+    """A recorded bundle version of a court batch."""
+
+    id: int
+    batch_id: str
+    court_code: str
+
+
+def as_values(row: object) -> dict[str, Any]:
+    """Return a dataclass row's fields as the column values of an INSERT."""
+    return {field.name: getattr(row, field.name) for field in fields(row)}  # type: ignore[arg-type]

@@ -1,0 +1,148 @@
+"""FROZEN: the tables of main at commit 78dddfa, the last schema before migrations. Never edit.
+
+Copied verbatim from `git show 78dddfa:service/db/schema.py` and `git show
+78dddfa:service/db/accounts.py` (the four account tables), for tests/test_migrations.py to build
+a database as that code did (create_all, no alembic_version table) and upgrade it. It is a copy,
+not an import of the revision 0001 it should equal, so that a mistake in that revision shows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), unique=True),
+    Column("content_sha256", String(64), nullable=False, unique=True),
+    Column("person_salt", String(32), nullable=False),  # keys people without revealing who they are
+    Column("source", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # rendering | published
+    Column("decision_count", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("decision_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("case_number", String(32), nullable=False),
+    Column("person_key", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_decisions_person", "batch_id", "person_key"),
+    Index("ix_decisions_decision_id", "decision_id"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # decision_id, or person_key for a letter
+    Column("kind", String(16), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | rendered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("language", String(35)),
+    Column("notes", Text),
+    Column("sha256", String(64)),
+    Column("bytes", Integer),
+    Column("pages", Integer),
+    Column("path", String(400)),
+    Column("job_id", String(120)),
+    Column("claim", String(32)),  # token of the job that holds the lease
+    Column("lease_until", DateTime(timezone=True)),
+    UniqueConstraint("batch_id", "kind", "format", "subject", name="uq_documents_subject"),
+    Index("ix_documents_court_state", "batch_id", "court_code", "state"),
+    Index("ix_documents_state_lease", "state", "lease_until"),
+)
+
+court_batches = Table(
+    "court_batches",
+    metadata,
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("court_code", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),  # rendering | publishing | published
+    Column("job_id", String(120)),
+    Column("owner", String(32)),  # token of the publish job that holds the lease
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),  # why the last publication attempt failed (identifiers only)
+)
+
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("path", String(400), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("content_digest", String(64), nullable=False),  # hash of the entries, not of the ZIP
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("batch_id", "court_code", "version", name="uq_bundles_version"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("courts", Text, nullable=False, default="[]"),  # JSON list of court codes (clerks)
+    Column("password_hash", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("outcome", String(40), nullable=False),
+)
