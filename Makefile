@@ -21,6 +21,6 @@ bench: install
 	$(PYTHON) -m bench.throughput
 
 # Build the wheel, install it in a fresh virtual environment and run it from another folder
-# (also run by `make test`, as tests/test_wheel.py).
+# (also run by `make test`, as tests/packaging/test_wheel.py).
 wheel-test: install
 	.ci/wheel-test

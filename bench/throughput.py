@@ -2,7 +2,7 @@
 
     python -m bench.throughput     # from the repository's root: 1,000 decisions, baseline on 100
     python -m bench.throughput --decisions 12 --baseline-decisions 3 --submit-decisions 200 \\
-        --bundle-decisions 50 --previews 5        # the small version CI runs (tests/test_bench.py)
+        --bundle-decisions 50 --previews 5        # the small version CI runs (tests/packaging/test_bench.py)
 
 Everything runs for real: embedded Redis and SQLite in a temporary folder, worker
 processes, bundles. Prints conversions per second for both designs and their ratio (measured in

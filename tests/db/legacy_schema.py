@@ -1,7 +1,7 @@
 """FROZEN: the tables of main at commit 78dddfa, the last schema before migrations. Never edit.
 
 Copied verbatim from `git show 78dddfa:service/db/schema.py` and `git show
-78dddfa:service/db/accounts.py` (the four account tables), for tests/test_migrations.py to build
+78dddfa:service/db/accounts.py` (the four account tables), for tests/db/test_migrations.py to build
 a database as that code did (create_all, no alembic_version table) and upgrade it. It is a copy,
 not an import of the revision 0001 it should equal, so that a mistake in that revision shows.
 """

@@ -18,7 +18,7 @@ from service.core.kinds import DocumentKind, OutputFormat
 from service.errors import UnsafePathError
 
 BATCH, COURT = "b20261130-0123456789", "LA-CCB"
-SERVICE = Path(__file__).resolve().parent.parent / "service"
+SERVICE = Path(__file__).resolve().parents[3] / "service"
 
 
 def test_output_paths_are_those_of_today() -> None:

@@ -33,8 +33,8 @@ from service.db.rows import as_values
 from service.db.schema import make_engine, metadata
 from service.db.store import Store
 from service.errors import SchemaError, SchemaOutOfDateError
-from tests import legacy_schema
-from tests.migration_helpers import (
+from tests.db import legacy_schema
+from tests.db.migration_helpers import (
     TEST_REVISION,
     LegacyBatch,
     add_revision,

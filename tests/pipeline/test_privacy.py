@@ -29,7 +29,7 @@ from service.db.migrate import upgrade
 from service.db.store import Store
 from service.pipeline.queue import FAILED_JOB_TTL
 from service.settings import Settings
-from tests.fault_helpers import FAST, assert_check_passes, submit
+from tests.faults.fault_helpers import FAST, assert_check_passes, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 
 LINEAR_B = "𐀀𐀁"  # no bundled font draws it: one decision fails and its failure is logged

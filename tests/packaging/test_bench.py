@@ -19,7 +19,7 @@ import pytest
 
 from service.render.memory import fix_mmap_threshold
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SMALL = ["--decisions", "12", "--baseline-decisions", "3", "--submit-decisions", "200"]
 SMALL += ["--bundle-decisions", "50", "--previews", "5"]
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SHARED
 
-SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "wheel-test"
+SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "wheel-test"
 WHEEL_TEST_TIMEOUT = 900  # seconds: building, installing the dependencies, a render and a demo (~1 min)
 
 

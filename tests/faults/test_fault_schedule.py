@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fault_helpers import (
+from tests.faults.fault_helpers import (
     Workers,
     assert_check_passes,
     embedded_installation,

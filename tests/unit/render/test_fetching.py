@@ -1,6 +1,6 @@
 """The PDF renderer reads nothing but the project's fonts and templates, wherever a document points.
 
-tests/test_pdf.py covers <img>, <link rel=stylesheet>, @import and background images; these are
+tests/unit/render/test_pdf.py covers <img>, <link rel=stylesheet>, @import and background images; these are
 the other places HTML and CSS can name a resource, each with an http: and a file: URL. Whether
 WeasyPrint refuses a document or ignores the reference, no request leaves and no file is read.
 """

@@ -22,7 +22,7 @@ from service.pipeline.check import BatchFacts, check_batch, gather, placement_ru
 from service.pipeline.publish import publish
 from service.render import Renderer
 from service.settings import Settings
-from tests.fault_helpers import FAST, submit
+from tests.faults.fault_helpers import FAST, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 
 LINEAR_B = "𐀀𐀁"  # no bundled font draws it: the decision fails with a reason

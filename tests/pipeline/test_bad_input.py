@@ -1,4 +1,4 @@
-"""Bad input that tests/test_validation.py and tests/test_web.py do not cover: each names its field,
+"""Bad input that tests/unit/core/test_validation.py and tests/web/test_web.py do not cover: each names its field,
 and nothing is stored or queued."""
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from service.core.validation import Record, read_records
 from service.db.rows import DocumentRow
 from service.db.sql import now
 from service.pipeline.submit import submit_file, submit_records
-from tests.fault_helpers import (
+from tests.faults.fault_helpers import (
     FAST,
     assert_check_passes,
     documents_done,

@@ -1,4 +1,4 @@
-"""Helpers of tests/test_migrations.py: a batch written at main's schema, a test revision, a child."""
+"""Helpers of tests/db/test_migrations.py: a batch written at main's schema, a test revision, a child."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from service.core.plan import person_key, plan_documents
 from service.core.sample import generate_decisions
 from service.db import migrate
 from service.db.schema import make_engine
-from tests import legacy_schema as old
+from tests.db import legacy_schema as old
 
 # A revision after the package's head: rebuilds the batches table (on SQLite) to add a column.
 TEST_REVISION = '''"""A test revision: batches gains a column, by a rebuild of the table on SQLite."""
