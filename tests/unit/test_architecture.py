@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SERVICE = REPO / "service"
 
 ORDER = ["base", "core", "render", "bundle", "db", "pipeline", "worker", "web", "cli"]
