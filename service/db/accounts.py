@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -186,10 +186,8 @@ class Accounts:
                 )
             )
 
-    def audit_entries(self, limit: int = 500, since: datetime | None = None) -> list[dict[str, Any]]:
+    def audit_entries(self, limit: int = 500) -> list[dict[str, Any]]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
-        if since is not None:
-            query = query.where(audit_log.c.at >= since)
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 

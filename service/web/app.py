@@ -92,7 +92,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 401 and pages.wants_html(request):
-            return pages.login_redirect(request)
+            return pages.login_redirect()
         response = error_body(error.status_code, _code(error.status_code), str(error.detail))
         response.headers.update(error.headers or {})
         return response

@@ -38,7 +38,7 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def login_redirect(request: Request) -> Response:
+def login_redirect() -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
@@ -60,7 +60,7 @@ def stylesheet(request: Request) -> Response:
 def home(request: Request, accounts: AccountsDep) -> Response:
     session = current_session(request, accounts)
     if session is None:
-        return login_redirect(request)
+        return login_redirect()
     return RedirectResponse(HOME.get(session.user.role, "/account"), status_code=303)
 
 
