@@ -1,5 +1,7 @@
-"""Bad input that tests/unit/core/test_validation.py and tests/web/test_web.py do not cover: each names its field,
-and nothing is stored or queued."""
+"""Bad input that tests/unit/core/test_validation.py and tests/web/test_web.py do not cover.
+
+Each names its field, and nothing is stored or queued.
+"""
 
 from __future__ import annotations
 
