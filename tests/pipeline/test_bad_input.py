@@ -85,6 +85,26 @@ def test_thousands_of_counts_are_one_error_naming_counts(api: Api, counts: int) 
     assert api.nothing_stored_or_queued()
 
 
+# -- relief that makes no sense ------------------------------------------------------------------
+
+
+def test_relief_that_does_not_fit_its_count_refuses_the_batch_naming_each_count(api: Api) -> None:
+    unfit = example_decision()
+    unfit["decision_id"], unfit["case"]["number"] = "LAX-2021-0000124", "BA123457"
+    unfit["counts"][0].update(level="misdemeanor")  # redesignate_misdemeanor
+    unfit["counts"][1].update(relief="resentence")  # sentence_completed: true
+    body = "".join(json.dumps(value) + "\n" for value in (example_decision(), unfit)).encode()
+    errors = details(api.post(body, "application/x-ndjson"))
+    assert [(e["position"], e["decision_id"], e["path"], e["message"]) for e in errors] == [
+        ("line 2", "LAX-2021-0000124", "counts[0].relief",
+         "a misdemeanor cannot be redesignated as a misdemeanor"),
+        ("line 2", "LAX-2021-0000124", "counts[1].relief",
+         "a completed sentence (sentence_completed is true) cannot be recalled and resentenced; "
+         "resentence is only for a sentence still being served"),
+    ]  # fmt: skip
+    assert api.nothing_stored_or_queued()
+
+
 # -- a 100,000-decision file, in flat memory ------------------------------------------------------
 
 
