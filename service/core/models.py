@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.errors import StoredDecisionError
 
@@ -179,6 +179,20 @@ class Basis(StrEnum):
     PROSECUTOR_REVIEW = "HSC 11361.9"
 
 
+# How serious each level is: a redesignation only ever makes a conviction less serious.
+_SERIOUSNESS = {Level.FELONY: 2, Level.MISDEMEANOR: 1, Level.INFRACTION: 0}
+_A_LEVEL = {Level.FELONY: "a felony", Level.MISDEMEANOR: "a misdemeanor", Level.INFRACTION: "an infraction"}
+_REDESIGNATED_AS = {
+    Relief.REDESIGNATE_MISDEMEANOR: Level.MISDEMEANOR,
+    Relief.REDESIGNATE_INFRACTION: Level.INFRACTION,
+}
+_RELIEF_DONE = {
+    Relief.DISMISS_AND_SEAL: "dismissed and sealed",
+    Relief.REDESIGNATE_MISDEMEANOR: "redesignated as a misdemeanor",
+    Relief.REDESIGNATE_INFRACTION: "redesignated as an infraction",
+}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -239,6 +253,20 @@ class Count(_Strict):
     sentence_completed: StrictBool
     relief: Relief
 
+    @model_validator(mode="after")
+    def _relief_fits_the_count(self) -> Count:
+        """Refuse relief that makes no sense for the count's level or sentence (decision-format.md)."""
+        target = _REDESIGNATED_AS.get(self.relief)
+        if target is not None and _SERIOUSNESS[self.level] <= _SERIOUSNESS[target]:
+            raise _fail(f"{_A_LEVEL[self.level]} cannot be redesignated as {_A_LEVEL[target]}", "relief")
+        if self.relief is Relief.RESENTENCE and self.sentence_completed:
+            raise _fail(
+                "a completed sentence (sentence_completed is true) cannot be recalled and resentenced; "
+                "resentence is only for a sentence still being served",
+                "relief",
+            )
+        return self
+
 
 class Decision(_Strict):
     """One approved decision: one case of one person, with the relief for each count."""
@@ -272,6 +300,32 @@ class Decision(_Strict):
         repeated = sorted({n for n in numbers if numbers.count(n) > 1})
         if repeated:
             raise _fail(f"count numbers must be unique; repeated: {', '.join(map(str, repeated))}")
+        return counts
+
+    @field_validator("counts")
+    @classmethod
+    def _petition_relief_fits_the_sentence(cls, counts: list[Count], info: ValidationInfo) -> list[Count]:
+        """Under HSC 11361.8 a sentence still being served is recalled for resentencing, nothing else.
+
+        Under 11361.9 the relief is whatever the Department of Justice identified, so any goes.
+        """
+        if info.data.get("basis") is not Basis.PETITION:
+            return counts
+        errors = [
+            InitErrorDetails(
+                type=_fail(
+                    f"under HSC 11361.8 a sentence still being served (sentence_completed is false) "
+                    f"is recalled for resentencing (resentence), not {_RELIEF_DONE[count.relief]}"
+                ),
+                loc=(index, "relief"),
+                input=count.relief.value,
+            )
+            for index, count in enumerate(counts)
+            if not count.sentence_completed and count.relief is not Relief.RESENTENCE
+        ]
+        if errors:
+            # One error per count, each at its own path (pydantic merges them into the decision's).
+            raise ValidationError.from_exception_data(cls.__name__, errors)
         return counts
 
     @model_validator(mode="after")

@@ -244,6 +244,9 @@ def _counts(rng: random.Random, convicted: date) -> list[dict[str, Any]]:
     rows.sort(key=lambda row: _LEVEL_ORDER[row[1]])
     felony = rows[0][1] == "felony"
     serving = felony and convicted.year >= 2012 and rng.random() < SERVING_SHARE
+    # Still serving the felony sentence: each felony count is recalled and resentenced; the
+    # shorter misdemeanor and infraction sentences of the case are completed (decision-format.md:
+    # resentence only while serving; under HSC 11361.8 nothing else while serving).
     return [
         {
             "count": number,
@@ -251,7 +254,7 @@ def _counts(rng: random.Random, convicted: date) -> list[dict[str, Any]]:
             "section": section,
             "level": level,
             "disposition_date": convicted.isoformat(),
-            "sentence_completed": not serving,
+            "sentence_completed": not (serving and level == "felony"),
             "relief": "resentence" if serving and level == "felony" else relief,
         }
         for number, (section, level, relief) in enumerate(rows, start=1)

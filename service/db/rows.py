@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from service.core.kinds import DocumentKind, OutputFormat
@@ -11,12 +11,22 @@ from service.core.states import BatchState, CourtState, DocumentState
 
 
 class _Row:
-    """Build a dataclass from a SQLAlchemy row by field name; enum fields convert themselves."""
+    """Build a dataclass from a SQLAlchemy row by field name; enum fields convert themselves.
+
+    Times come back in UTC with their zone: SQLite stores them without one.
+    """
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
         mapping = row._mapping
-        return cls(**{field.name: mapping[field.name] for field in fields(cls)})  # type: ignore[arg-type]
+        return cls(**{field.name: _utc(mapping[field.name]) for field in fields(cls)})  # type: ignore[arg-type]
+
+
+def _utc(value: Any) -> Any:
+    """Return a naive datetime as the UTC time it was stored as; any other value as it is."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Bad input that tests/unit/core/test_validation.py and tests/web/test_web.py do not cover: each names its field,
-and nothing is stored or queued."""
+"""Bad input that tests/unit/core/test_validation.py and tests/web/test_web.py do not cover.
+
+Each names its field, and nothing is stored or queued.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +82,26 @@ def test_thousands_of_counts_are_one_error_naming_counts(api: Api, counts: int) 
     decision["counts"] = [dict(decision["counts"][0], count=1 + n % 999) for n in range(counts)]
     errors = details(api.post(json.dumps([decision]).encode(), "application/json"))
     assert [(e["path"], e["message"]) for e in errors] == [("counts", "must have at most 50 item(s)")]
+    assert api.nothing_stored_or_queued()
+
+
+# -- relief that makes no sense ------------------------------------------------------------------
+
+
+def test_relief_that_does_not_fit_its_count_refuses_the_batch_naming_each_count(api: Api) -> None:
+    unfit = example_decision()
+    unfit["decision_id"], unfit["case"]["number"] = "LAX-2021-0000124", "BA123457"
+    unfit["counts"][0].update(level="misdemeanor")  # redesignate_misdemeanor
+    unfit["counts"][1].update(relief="resentence")  # sentence_completed: true
+    body = "".join(json.dumps(value) + "\n" for value in (example_decision(), unfit)).encode()
+    errors = details(api.post(body, "application/x-ndjson"))
+    assert [(e["position"], e["decision_id"], e["path"], e["message"]) for e in errors] == [
+        ("line 2", "LAX-2021-0000124", "counts[0].relief",
+         "a misdemeanor cannot be redesignated as a misdemeanor"),
+        ("line 2", "LAX-2021-0000124", "counts[1].relief",
+         "a completed sentence (sentence_completed is true) cannot be recalled and resentenced; "
+         "resentence is only for a sentence still being served"),
+    ]  # fmt: skip
     assert api.nothing_stored_or_queued()
 
 

@@ -202,12 +202,24 @@ def test_a_valid_variation_is_accepted(path: str, value: Any) -> None:
 
 @pytest.mark.parametrize("level", list(Level))
 def test_every_level_is_accepted(level: Level) -> None:
-    assert accept(changed("counts[0].level", level.value)).counts[0].level is level
+    decision = changed("counts[0].relief", "dismiss_and_seal")  # the relief that fits every level
+    assert accept(changed("counts[0].level", level.value, decision)).counts[0].level is level
+
+
+# A count each relief fits (tests/unit/core/test_relief_rules.py has the rules themselves).
+FITTING_COUNT = {
+    Relief.DISMISS_AND_SEAL: ("misdemeanor", True),
+    Relief.REDESIGNATE_MISDEMEANOR: ("felony", True),
+    Relief.REDESIGNATE_INFRACTION: ("misdemeanor", True),
+    Relief.RESENTENCE: ("felony", False),
+}
 
 
 @pytest.mark.parametrize("relief", list(Relief))
 def test_every_kind_of_relief_is_accepted(relief: Relief) -> None:
-    assert accept(changed("counts[1].relief", relief.value)).counts[1].relief is relief
+    level, completed = FITTING_COUNT[relief]
+    decision = changed("counts[1].level", level, changed("counts[1].sentence_completed", completed))
+    assert accept(changed("counts[1].relief", relief.value, decision)).counts[1].relief is relief
 
 
 @pytest.mark.parametrize(

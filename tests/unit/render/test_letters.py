@@ -39,7 +39,13 @@ LIBERATION = {
     "Courtdocs-Serif-Italic",
     "Courtdocs-Serif-BoldItalic",
 }
-RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
+# Each relief, with a level and sentence_completed it fits (decision-format.md's relief rules).
+RELIEFS = {
+    "dismiss_and_seal": ("misdemeanor", True),
+    "redesignate_misdemeanor": ("felony", True),
+    "redesignate_infraction": ("misdemeanor", True),
+    "resentence": ("felony", False),
+}
 
 # language: the person's name in the language's script, and words its letter must have (the
 # title and two headings; the words of the changes table are checked in the HTML).
@@ -130,6 +136,14 @@ def sample_decision(language: str, name: str) -> dict[str, Any]:
     value = next(d for d in generate_decisions(40, seed=7) if _has_dismissal(d) and d["person"]["notify"])
     value["person"].update(language=language, name=name, aka=[])
     return value
+
+
+def every_relief(count: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one count like `count` for each relief, numbered 1 to 4, each with a level it fits."""
+    return [
+        dict(count, count=number, relief=relief, level=level, sentence_completed=completed)
+        for number, (relief, (level, completed)) in enumerate(RELIEFS.items(), start=1)
+    ]
 
 
 def _has_dismissal(value: dict[str, Any]) -> bool:
@@ -309,7 +323,7 @@ def test_the_manifest_notes_say_whether_a_legal_translator_reviewed_the_text(
 
 def test_every_language_has_the_same_facts_and_no_empty_text(renderer: Renderer) -> None:
     value = sample_decision("en", "A Name")
-    value["counts"] = [dict(value["counts"][0], count=n, relief=r) for n, r in enumerate(RELIEFS, start=1)]
+    value["counts"] = every_relief(value["counts"][0])
     value["agency"].pop("phone")
     shapes = {}
     for language in LETTERS:
@@ -323,7 +337,7 @@ def test_every_language_has_the_same_facts_and_no_empty_text(renderer: Renderer)
 
 def test_relief_and_level_words_are_in_each_language(renderer: Renderer) -> None:
     value = sample_decision("en", "A Name")
-    value["counts"] = [dict(value["counts"][0], count=n, relief=r) for n, r in enumerate(RELIEFS, start=1)]
+    value["counts"] = every_relief(value["counts"][0])
     columns: dict[str, list[list[str]]] = {}
     for language in LETTERS:
         value["person"]["language"] = language
@@ -333,8 +347,8 @@ def test_relief_and_level_words_are_in_each_language(renderer: Renderer) -> None
         assert len(set(columns[language][1])) == len(RELIEFS), language  # one status per relief
     for language in LETTERS.keys() - {"en"}:
         assert not set(columns[language][1]) & set(columns["en"][1]), language
-        level = value["counts"][0]["level"]
-        assert not any(re.search(rf"\b{level}\b", charge) for charge in columns[language][0]), language
+        for level in {count["level"] for count in value["counts"]}:
+            assert not any(re.search(rf"\b{level}\b", charge) for charge in columns[language][0]), language
 
 
 def test_farsi_letter_runs_right_to_left_with_latin_numbers_intact(
