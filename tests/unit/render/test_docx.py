@@ -111,9 +111,47 @@ def test_every_paragraph_has_a_named_style_of_at_least_12_points(
     for paragraph in body:
         assert paragraph.style.name not in BUILT_IN_STYLES, paragraph.text
         assert inherited(paragraph.style, "size") >= Pt(12), paragraph.style.name
-        assert inherited(paragraph.style, "name") in ("Liberation Serif", None)
+        assert inherited(paragraph.style, "name") in ("Times New Roman", None)
     defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")[0]
-    assert set(defaults.values()) == {"Liberation Serif"}
+    assert set(defaults.values()) == {"Times New Roman"}  # Liberation Serif's metric twin, which Word has
+
+
+@pytest.mark.parametrize(
+    ("language", "east_asian", "tags"),
+    [
+        ("en", "Times New Roman", ("en", "en-US", "ar-SA")),
+        ("ko", "Batang", ("ko", "ko-KR", "ar-SA")),
+        ("zh-Hant", "PMingLiU", ("zh-Hant", "zh-TW", "ar-SA")),
+        ("zh-Hans", "SimSun", ("zh-Hans", "zh-CN", "ar-SA")),
+        ("fa", "Times New Roman", ("fa", "en-US", "fa-IR")),
+    ],
+)
+def test_letters_name_a_face_and_language_for_each_script(
+    renderer: Renderer, language: str, east_asian: str, tags: tuple[str, str, str]
+) -> None:
+    document = render(renderer, DocumentKind.LETTER, decision_in(language))
+    defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")[0]
+    fonts = {name.split("}")[1]: value for name, value in defaults.xpath("w:rFonts")[0].items()}
+    assert fonts == {"ascii": "Times New Roman", "hAnsi": "Times New Roman", "cs": "Times New Roman"} | {
+        "eastAsia": east_asian
+    }
+    lang = defaults.xpath("w:lang")[0]
+    assert tuple(lang.get(docx.oxml.ns.qn(f"w:{a}")) for a in ("val", "eastAsia", "bidi")) == tags
+    normal = document.styles["Normal"].element
+    assert bool(normal.xpath("w:pPr/w:bidi")) == (language == "fa")  # right to left, as the PDF
+    assert normal.xpath("string(w:rPr/w:szCs/@w:val)") == "24"  # Farsi at 12 pt too, not 11
+    headings = [p for p in document.paragraphs if p.style.name == "Letter Heading"]
+    assert headings and headings[0].style.font.cs_bold  # bold in Farsi too
+    (table,) = tables_in(document, "Changes Table")
+    assert bool(table._tbl.xpath("w:tblPr/w:bidiVisual")) == (language == "fa")
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.MOTION, DocumentKind.ORDER])
+def test_court_paper_is_ragged_right_as_the_pdf(renderer: Renderer, kind: DocumentKind) -> None:
+    document = render(renderer, kind, example_decision())
+    body = [p for p in document.paragraphs if p.style.name.startswith("Pleading Body")]
+    assert body
+    assert {inherited(p.style, "alignment") for p in body} == {None}  # left, as print.css's text-align
 
 
 @pytest.mark.parametrize("kind", [DocumentKind.MOTION, DocumentKind.ORDER])
