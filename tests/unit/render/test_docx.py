@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.docx import html_to_docx, parse_html
 from service.settings import Settings
 from tests.conftest import example_decision
+from tests.libreoffice import convert_to_pdf
 
 DOCUMENTS = [  # (kind, letter language); court papers are in English
     (DocumentKind.MOTION, "en"),
@@ -290,11 +289,6 @@ def test_html_that_is_not_ours_is_refused(html: str) -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_turns_the_docx_into_a_pdf_with_the_same_text(renderer: Renderer, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is missing, and CI must run this test")
-        pytest.skip("LibreOffice (soffice) is not installed")
     value = decision_in("en")
     decision = parse_decision(value)
     paths = []
@@ -302,17 +296,7 @@ def test_libreoffice_turns_the_docx_into_a_pdf_with_the_same_text(renderer: Rend
         path = tmp_path / f"{kind.value}.docx"
         path.write_bytes(renderer.render(kind, [decision], OutputFormat.DOCX).content)
         paths.append(path)
-    profile = (tmp_path / "libreoffice-profile").as_uri()
-    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
-    subprocess.run(
-        [*command, "--outdir", str(tmp_path), *map(str, paths)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    for path in paths:
-        pdf = path.with_suffix(".pdf")
-        assert pdf.is_file(), f"LibreOffice made no {pdf.name}"
+    for pdf in convert_to_pdf(paths, tmp_path):
         text = subprocess.run(
             ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
         ).stdout
