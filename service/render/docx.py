@@ -22,6 +22,7 @@ from service.render.docx_base import (
     base_document,
     borders,
     field,
+    set_direction,
     sheet,
     stable_package,
 )
@@ -35,6 +36,7 @@ Runs = list[tuple[str, bool, bool]]  # text, bold, italic
 SKIPPED_CLASSES = {"clerk-stamp", "page-number"}  # blank on purpose, or drawn by a field
 BLOCK_SPACING = {"sender": (0, 20), "recipient": (0, 24), "closing": (18, 0)}  # points
 SIDE_BY_SIDE = {"caption": (0.52, 0.48), "signature": (0.45, 0.55)}  # shares of the text width
+CAPTION_BLANK_LINE = 23.2  # points: a 24 pt line less the caption's 0.75 pt rule, as print.css's -1pt
 KEPT_WITH_PREVIOUS = {"signature", "closing"}  # never alone at the top of a page
 TABLES = {"counts": ("Counts Table", "Counts"), "changes": ("Changes Table", "Changes")}
 
@@ -141,6 +143,9 @@ class _Converter:
         added = self.lines(self.document, element, self.styles["p"])
         if kept:
             _keep_whole(added)
+        if self.rtl and element.get("dir") == "ltr":  # an address in a Farsi letter
+            for paragraph in added:
+                set_direction(paragraph._p.get_or_add_pPr(), rtl=False)
         if "filer" in classes:
             filler = range(FILER_LINES - len(added))
             added += [_new_paragraph(self.document, self.styles[".filer-block"]) for _ in filler]
@@ -200,9 +205,10 @@ class _Converter:
             if not caption:
                 _keep_whole(cell.paragraphs)
         fix_layout(table)
-        if caption:
+        if caption:  # the blank line below is shorter by the rule, which LibreOffice adds to the row
             borders(cells[0]._tc.get_or_add_tcPr(), "w:tcBorders", "right", "bottom")
-            _new_paragraph(self.document, self.styles["p.flush"])
+            blank = _new_paragraph(self.document, self.styles["p.flush"])
+            blank.paragraph_format.line_spacing = Pt(CAPTION_BLANK_LINE)
 
 
 def _language(root: Element) -> str:

@@ -29,6 +29,11 @@ FONT = "Times New Roman"
 # it the word processor falls back glyph by glyph, as WeasyPrint does to Noto Serif Armenian.
 EAST_ASIAN = {"ko": ("Batang", "ko-KR"), "zh-Hant": ("PMingLiU", "zh-TW"), "zh-Hans": ("SimSun", "zh-CN")}
 RIGHT_TO_LEFT = {"fa": "fa-IR"}  # language: tag of the complex-script slot
+AFTER_BIDI = (  # what may follow w:bidi in a w:pPr
+    *("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents"),
+    *("w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap"),
+    *("w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+)
 PLEADING_LINES = 28  # numbered lines per pleading page, 24 pt apart from 1 in below the top
 
 # The paragraph styles, all based on Normal, as rows of: name | the HTML they style (tags,
@@ -268,8 +273,15 @@ def _set_up_fonts(document: Any, language: str) -> None:
     tags.set(qn("w:eastAsia"), east_asian_tag)
     tags.set(qn("w:bidi"), RIGHT_TO_LEFT.get(language, "ar-SA"))
     if language in RIGHT_TO_LEFT:  # paragraphs run right to left, as the PDF's dir="rtl"
-        spacing = document.styles["Normal"].element.get_or_add_pPr().find(qn("w:spacing"))
-        spacing.addprevious(OxmlElement("w:bidi"))
+        set_direction(document.styles["Normal"].element.get_or_add_pPr(), rtl=True)
+        footer = document.sections[0].footer.paragraphs[0]  # "1 / 2", as print.css has it
+        set_direction(footer._p.get_or_add_pPr(), rtl=False)
+
+
+def set_direction(properties: Any, *, rtl: bool) -> None:
+    """Set the direction of a paragraph or paragraph style (its w:pPr), in the schema's order."""
+    bidi = OxmlElement("w:bidi", attrs={qn("w:val"): "1" if rtl else "0"})
+    properties.insert_element_before(bidi, *AFTER_BIDI)
 
 
 def _set_size(style: Any, size: Pt) -> None:

@@ -145,6 +145,18 @@ def test_letters_name_a_face_and_language_for_each_script(
     assert bool(table._tbl.xpath("w:tblPr/w:bidiVisual")) == (language == "fa")
 
 
+def test_a_farsi_letter_keeps_addresses_and_page_numbers_left_to_right(renderer: Renderer) -> None:
+    value = decision_in("fa")
+    document = render(renderer, DocumentKind.LETTER, value)
+    ltr = docx.oxml.ns.qn("w:val")
+    recipient = next(p for p in document.paragraphs if p.text == value["person"]["name"])
+    assert [b.get(ltr) for b in recipient._p.xpath("w:pPr/w:bidi")] == ["0"]  # dir="ltr" in the HTML
+    footer = document.sections[0].footer.paragraphs[0]
+    assert [b.get(ltr) for b in footer._p.xpath("w:pPr/w:bidi")] == ["0"]  # "1 / 2", not "2 / 1"
+    body = next(p for p in document.paragraphs if p.style.name == "Letter Body")
+    assert not body._p.xpath("w:pPr/w:bidi")  # right to left, from Normal
+
+
 @pytest.mark.parametrize("kind", [DocumentKind.MOTION, DocumentKind.ORDER])
 def test_court_paper_is_ragged_right_as_the_pdf(renderer: Renderer, kind: DocumentKind) -> None:
     document = render(renderer, kind, example_decision())
