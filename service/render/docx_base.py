@@ -269,7 +269,9 @@ def _set_up_fonts(document: Any, language: str) -> None:
     for script, face in (("ascii", FONT), ("hAnsi", FONT), ("eastAsia", east_asian), ("cs", FONT)):
         fonts.set(qn(f"w:{script}"), face)
     tags = defaults.find(qn("w:lang"))
-    tags.set(qn("w:val"), language)
+    # The Latin slot's language: in a Korean, Chinese or Farsi letter only names and the agency's
+    # English words are in Latin letters; tagged Korean, LibreOffice broke them anywhere.
+    tags.set(qn("w:val"), "en-US" if language in EAST_ASIAN or language in RIGHT_TO_LEFT else language)
     tags.set(qn("w:eastAsia"), east_asian_tag)
     tags.set(qn("w:bidi"), RIGHT_TO_LEFT.get(language, "ar-SA"))
     if language in RIGHT_TO_LEFT:  # paragraphs run right to left, as the PDF's dir="rtl"

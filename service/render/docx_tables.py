@@ -51,7 +51,30 @@ def text_width(text: str, *, bold: bool = False) -> float:
 
 
 def _lacking(char: str) -> float:
-    return WIDE if unicodedata.east_asian_width(char) in "WF" else NARROW
+    return WIDE if _wide(char) else NARROW
+
+
+def _wide(char: str) -> bool:
+    """Tell whether a character is full width (Chinese, Korean): an em wide."""
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _words(text: str) -> list[str]:
+    """Return the pieces a line may not break inside: words, and each Chinese character alone.
+
+    Korean is written in words between spaces, and the PDF keeps them whole.
+    """
+    pieces = []
+    for word in text.split():
+        piece = ""
+        for char in word:
+            if _wide(char) and not unicodedata.name(char, "").startswith("HANGUL"):
+                pieces += [piece, char] if piece else [char]
+                piece = ""
+            else:
+                piece += char
+        pieces += [piece] if piece else []
+    return pieces
 
 
 def column_widths(table: Any, texts: list[list[str]], *, headings: int, padding: float) -> None:
@@ -64,7 +87,7 @@ def column_widths(table: Any, texts: list[list[str]], *, headings: int, padding:
     lines, wide_lines = [], []  # longest text, exact and widened
     for column in zip_longest(*texts, fillvalue=""):
         cells = [(text, row < headings) for row, text in enumerate(column)]
-        words = [(text_width(w, bold=bold), bold) for text, bold in cells for w in text.split()]
+        words = [(text_width(w, bold=bold), bold) for text, bold in cells for w in _words(text)]
         for floor, widened in zip(floors, ({False, True}, {True}, set()), strict=True):
             floor.append(room + max((w * (SLACK[b] if b in widened else 1) for w, b in words), default=0))
         lines.append(room + max(text_width(text, bold=bold) for text, bold in cells))

@@ -119,10 +119,11 @@ def test_every_paragraph_has_a_named_style_of_at_least_12_points(
     ("language", "east_asian", "tags"),
     [
         ("en", "Times New Roman", ("en", "en-US", "ar-SA")),
-        ("ko", "Batang", ("ko", "ko-KR", "ar-SA")),
-        ("zh-Hant", "PMingLiU", ("zh-Hant", "zh-TW", "ar-SA")),
-        ("zh-Hans", "SimSun", ("zh-Hans", "zh-CN", "ar-SA")),
-        ("fa", "Times New Roman", ("fa", "en-US", "fa-IR")),
+        ("es", "Times New Roman", ("es", "en-US", "ar-SA")),
+        ("ko", "Batang", ("en-US", "ko-KR", "ar-SA")),
+        ("zh-Hant", "PMingLiU", ("en-US", "zh-TW", "ar-SA")),
+        ("zh-Hans", "SimSun", ("en-US", "zh-CN", "ar-SA")),
+        ("fa", "Times New Roman", ("en-US", "en-US", "fa-IR")),
     ],
 )
 def test_letters_name_a_face_and_language_for_each_script(
