@@ -7,20 +7,28 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from io import BytesIO
-from itertools import zip_longest
 from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
 
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
 from service.errors import RenderError
-from service.render.docx_base import append, base_document, borders, field, sheet, stable_package
+from service.render.docx_base import (
+    TABLE_STYLES,
+    append,
+    base_document,
+    borders,
+    field,
+    set_direction,
+    sheet,
+    stable_package,
+)
+from service.render.docx_tables import TEXT_WIDTH, column_widths, fix_layout
 
 FILER_LINES = 7  # lines 1-7 hold the filer's block; the court's title starts on line 8
-TEXT_WIDTH = 6.5  # inches between the margins, pleading and letter alike
-CHAR_WIDTH = 0.085  # inches a 12 pt character needs on average, a little generously
-CELL_PADDING = 0.2  # inches of left plus right padding in a table cell
 CORE_TEXT_MAX = 255  # characters python-docx accepts in one core property
 VOID_TAGS = {"meta", "br", "hr", "img", "link", "input"}
 _SPACE = re.compile(r"[ \t\r\n\f]+")  # HTML white space; not \s, which would eat &#160;
@@ -28,6 +36,8 @@ Runs = list[tuple[str, bool, bool]]  # text, bold, italic
 SKIPPED_CLASSES = {"clerk-stamp", "page-number"}  # blank on purpose, or drawn by a field
 BLOCK_SPACING = {"sender": (0, 20), "recipient": (0, 24), "closing": (18, 0)}  # points
 SIDE_BY_SIDE = {"caption": (0.52, 0.48), "signature": (0.45, 0.55)}  # shares of the text width
+CAPTION_BLANK_LINE = 23.2  # points: a 24 pt line less the caption's 0.75 pt rule, as print.css's -1pt
+KEPT_WITH_PREVIOUS = {"signature", "closing"}  # never alone at the top of a page
 TABLES = {"counts": ("Counts Table", "Counts"), "changes": ("Changes Table", "Changes")}
 
 
@@ -76,7 +86,7 @@ def html_to_docx(html: str) -> bytes:
     pleading = "pleading" in _classes(page)
     document = Document(BytesIO(base_document(pleading, _language(root))))
     selectors = {sel: name for name, sels, _ in sheet(pleading) for sel in sels.split()}
-    converter = _Converter(document, selectors)
+    converter = _Converter(document, selectors, rtl=_direction(root) == "rtl")
     for element in page:
         converter.block(element)
     _set_properties(document, root)
@@ -86,8 +96,18 @@ def html_to_docx(html: str) -> bytes:
 class _Converter:
     """Turn the blocks of one page div into paragraphs and tables, styled by selector."""
 
-    def __init__(self, document: Any, styles: dict[str, str]) -> None:
+    def __init__(self, document: Any, styles: dict[str, str], *, rtl: bool) -> None:
         self.document, self.section, self.styles = document, document.sections[0], styles
+        self.rtl = rtl
+
+    def keep_last_with_next(self) -> None:
+        """Keep the block added last with the block that follows it (CSS break-before: avoid)."""
+        body = self.document.element.body
+        last = next((child for child in reversed(body) if child.tag in (qn("w:p"), qn("w:tbl"))), None)
+        if last is not None and last.tag == qn("w:tbl"):  # a table: the paragraphs of its last row
+            last = last.findall(qn("w:tr"))[-1]
+        for paragraph in [] if last is None else [last] if last.tag == qn("w:p") else last.iter(qn("w:p")):
+            paragraph.get_or_add_pPr().keepNext_val = True
 
     def block(self, element: Element) -> None:
         """Add one block of the page (heading, paragraph, list, table or div) to the document."""
@@ -118,7 +138,14 @@ class _Converter:
 
     def div(self, element: Element, classes: set[str]) -> None:
         """Add a div's lines, then what CSS gives the block: a minimum height, spacing around."""
+        if kept := bool(classes & KEPT_WITH_PREVIOUS):
+            self.keep_last_with_next()
         added = self.lines(self.document, element, self.styles["p"])
+        if kept:
+            _keep_whole(added)
+        if self.rtl and element.get("dir") == "ltr":  # an address in a Farsi letter
+            for paragraph in added:
+                set_direction(paragraph._p.get_or_add_pPr(), rtl=False)
         if "filer" in classes:
             filler = range(FILER_LINES - len(added))
             added += [_new_paragraph(self.document, self.styles[".filer-block"]) for _ in filler]
@@ -154,27 +181,44 @@ class _Converter:
                 self.fill(cell, source, f"{prefix} Heading" if heading else f"{prefix} Text")
                 if heading and prefix == "Changes":
                     append(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", fill="EEEEEE")
-        _column_widths(table, [[_text(cell) for cell in row] for row in rows])
+        headings = sum(row.find("th") is not None for row in rows)
+        padding = sum(TABLE_STYLES[table_style][1][1::2]) / 1440  # left and right, in inches
+        texts = [[_text(cell) for cell in row] for row in rows]
+        column_widths(table, texts, headings=headings, padding=padding)
+        if self.rtl:  # the first column on the right, as in the PDF
+            table._tbl.tblPr.insert_element_before(
+                OxmlElement("w:bidiVisual"), "w:tblStyleRowBandSize", "w:tblW", "w:jc", "w:tblLayout"
+            )
 
     def side_by_side(self, element: Element, shares: tuple[float, float], *, caption: bool) -> None:
         """Add two blocks side by side (caption, signature) as a two-column layout table."""
         style = next(self.styles[f".{c}"] for c in _classes(element) if f".{c}" in self.styles)
-        if not caption:  # a blank line above the signature; below the caption
-            _new_paragraph(self.document, self.styles["p.flush"])
+        if not caption:  # a blank line above the signature, kept with the text before it
+            self.keep_last_with_next()
+            _new_paragraph(self.document, self.styles["p.flush"]).paragraph_format.keep_with_next = True
         table = _new_table(self.document, 1, 2, "Layout Table")
         _row_properties(table.rows[0], heading=False)
         cells = table.rows[0].cells
         for column, cell, share, source in zip(table.columns, cells, shares, element, strict=False):
             column.width = cell.width = Inches(TEXT_WIDTH * share)
             self.fill(cell, source, style)
-        if caption:
+            if not caption:
+                _keep_whole(cell.paragraphs)
+        fix_layout(table)
+        if caption:  # the blank line below is shorter by the rule, which LibreOffice adds to the row
             borders(cells[0]._tc.get_or_add_tcPr(), "w:tcBorders", "right", "bottom")
-            _new_paragraph(self.document, self.styles["p.flush"])
+            blank = _new_paragraph(self.document, self.styles["p.flush"])
+            blank.paragraph_format.line_spacing = Pt(CAPTION_BLANK_LINE)
 
 
 def _language(root: Element) -> str:
     """Return the language tag of an HTML document."""
     return next(root.iter("html"), Element("html")).get("lang", "en")
+
+
+def _direction(root: Element) -> str:
+    """Return the writing direction of an HTML document: ltr or rtl."""
+    return next(root.iter("html"), Element("html")).get("dir", "ltr")
 
 
 def _classes(element: Element) -> set[str]:
@@ -242,10 +286,10 @@ def _add_runs(paragraph: Any, runs: Runs) -> None:
     """Append text runs, bold and italic where the HTML says so; a line break becomes a break."""
     for text, bold, italic in runs:
         run = paragraph.add_run(text)
-        if bold:
-            run.bold = True
+        if bold:  # and in the complex-script slot, or Farsi would lose it
+            run.bold = run.font.cs_bold = True
         if italic:
-            run.italic = True
+            run.italic = run.font.cs_italic = True
 
 
 def _row_properties(row: Any, *, heading: bool) -> None:
@@ -256,26 +300,12 @@ def _row_properties(row: Any, *, heading: bool) -> None:
         append(properties, "w:tblHeader")
 
 
-def _column_widths(table: Any, texts: list[list[str]]) -> None:
-    """Size columns as HTML's automatic table layout does: whole texts if they fit, else words."""
-    columns = list(zip_longest(*texts, fillvalue=""))
-    wish = [_width(max(column, key=len)) for column in columns]
-    least = [_width(max((w for t in column for w in t.split()), key=len, default="")) for column in columns]
-    if sum(wish) <= TEXT_WIDTH:
-        widths = [width * TEXT_WIDTH / sum(wish) for width in wish]
-    else:
-        extra = [high - low for high, low in zip(wish, least, strict=True)]
-        spare = max(TEXT_WIDTH - sum(least), 0)
-        widths = [low + spare * more / (sum(extra) or 1) for low, more in zip(least, extra, strict=True)]
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Inches(width)
-        for cell in column.cells:
-            cell.width = column.width
-
-
-def _width(text: str) -> float:
-    """Return the inches a table cell needs to hold a text on one line."""
-    return CHAR_WIDTH * len(text) + CELL_PADDING
+def _keep_whole(paragraphs: list[Any]) -> None:
+    """Keep a block's lines on one page: each paragraph whole, each with the next."""
+    for paragraph in paragraphs:
+        paragraph.paragraph_format.keep_together = True
+    for paragraph in paragraphs[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def _set_properties(document: Any, root: Element) -> None:

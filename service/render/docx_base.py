@@ -19,8 +19,21 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
-FONT = "Liberation Serif"  # the bundled face of the PDFs
-INTENDED_FONT = "Times New Roman"  # the metric-compatible face Word uses where FONT is missing
+# Times New Roman, which Word has on Windows and macOS; the PDFs' bundled Liberation Serif is its
+# metric twin, and LibreOffice shows Liberation Serif where Times New Roman is missing. Naming the
+# bundled face instead made Word substitute a face of other widths: three pages for two.
+FONT = "Times New Roman"
+# The east-Asian slot of a letter in Korean or Chinese: the serif faces Windows has for them
+# (macOS and LibreOffice substitute their own). Times New Roman also draws Arabic script (Farsi),
+# so it fills the complex-script slot too. Armenian is in the Latin slots; where the face lacks
+# it the word processor falls back glyph by glyph, as WeasyPrint does to Noto Serif Armenian.
+EAST_ASIAN = {"ko": ("Batang", "ko-KR"), "zh-Hant": ("PMingLiU", "zh-TW"), "zh-Hans": ("SimSun", "zh-CN")}
+RIGHT_TO_LEFT = {"fa": "fa-IR"}  # language: tag of the complex-script slot
+AFTER_BIDI = (  # what may follow w:bidi in a w:pPr
+    *("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents"),
+    *("w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap"),
+    *("w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+)
 PLEADING_LINES = 28  # numbered lines per pleading page, 24 pt apart from 1 in below the top
 
 # The paragraph styles, all based on Normal, as rows of: name | the HTML they style (tags,
@@ -34,8 +47,8 @@ Changes Heading     |                  | bold
 Changes Text        |                  |
 """
 PLEADING_STYLES = """
-Pleading Body       | p li             | justify first=0.5
-Pleading Body Flush | p.flush          | justify
+Pleading Body       | p li             | first=0.5
+Pleading Body Flush | p.flush          |
 Pleading Heading    | h2               | bold caps center keep
 Filer               | .filer-block     |
 Court Title         | .court-title     | bold caps center
@@ -43,7 +56,7 @@ Case Caption        | .caption         |
 Case Caption Role   | .role            | left=1.5
 Case Caption Title  | .document-title  | bold caps
 Signature           | .signature       |
-Signature Line      | .signature-line  | border=bottom:single:0
+Signature Line      | .signature-line  | border=bottom:single:0 line=23.25
 Pleading Footer     | .page-number     | size=10 center line=12
 Footer Title        | .footer-title    | size=10 caps center line=12 before=4 border=top:single:2
 Line Numbers        |                  | right border=right:double:4
@@ -65,7 +78,6 @@ SHORTHAND: dict[str, tuple[str, str, Any]] = {  # word: style part, attribute, u
     "bold": ("font", "bold", None),
     "caps": ("font", "all_caps", None),
     "underline": ("font", "underline", None),
-    "size": ("font", "size", Pt),
     "keep": ("paragraph_format", "keep_with_next", None),
     "first": ("paragraph_format", "first_line_indent", Inches),
     "left": ("paragraph_format", "left_indent", Inches),
@@ -73,12 +85,13 @@ SHORTHAND: dict[str, tuple[str, str, Any]] = {  # word: style part, attribute, u
     "after": ("paragraph_format", "space_after", Pt),
     "line": ("paragraph_format", "line_spacing", Pt),
 }
+COMPLEX_SCRIPT = {"bold": "cs_bold"}  # shorthand word: its twin for complex scripts
 UNUSED_PARTS = {"stylesWithEffects", "thumbnail", "customXml", "numbering"}  # relationship types, last part
 KEPT_STYLES = {"Header", "Footer"}  # the styles of python-docx's header and footer parts
-TABLE_STYLES = {  # name: (ruled sides, (vertical, horizontal) cell padding in twips)
-    "Counts Table": ((), (0, 108)),
-    "Layout Table": ((), (0, 108)),
-    "Changes Table": (("top", "left", "bottom", "right", "insideH", "insideV"), (60, 100)),
+TABLE_STYLES = {  # name: (ruled sides, cell padding top, left, bottom, right in twips), as print.css
+    "Counts Table": ((), (0, 0, 0, 120)),
+    "Layout Table": ((), (0, 108, 0, 108)),
+    "Changes Table": (("top", "left", "bottom", "right", "insideH", "insideV"), (60, 100, 60, 100)),
 }
 
 
@@ -87,12 +100,13 @@ def sheet(pleading: bool) -> list[list[str]]:
     return [[cell.strip() for cell in row.split("|")] for row in _stylesheet(pleading)]
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def base_document(pleading: bool, language: str) -> bytes:
     """Return an empty document with the page, styles and margin furniture set up, built once per process."""
     document = Document()
     _set_up_page(document, pleading)
     _set_up_styles(document, pleading, sheet(pleading), language)
+    _set_up_fonts(document, language)
     _slim_down(document)
     return stable_package(document)
 
@@ -217,16 +231,9 @@ def _set_up_page(document: Any, pleading: bool) -> None:
 
 
 def _set_up_styles(document: Any, pleading: bool, sheet: list[list[str]], language: str) -> None:
-    """Set the default font and language, Normal, the named styles and the page furniture."""
-    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))[0]
-    fonts = defaults.find(qn("w:rFonts"))
-    fonts.attrib.clear()  # drop the theme fonts, which would win over FONT
-    for script in ("ascii", "hAnsi", "cs", "eastAsia"):
-        fonts.set(qn(f"w:{script}"), FONT)
-    defaults.find(qn("w:lang")).set(qn("w:val"), language)
-    _declare_font(document)
+    """Set Normal, the named styles and the page furniture."""
     layout = document.styles["Normal"].paragraph_format
-    document.styles["Normal"].font.size = Pt(12)
+    _set_size(document.styles["Normal"], Pt(12))
     layout.space_before = layout.space_after = Pt(0)
     layout.line_spacing = Pt(24 if pleading else 16)
     layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY if pleading else WD_LINE_SPACING.AT_LEAST
@@ -253,15 +260,37 @@ def _set_up_letter_footer(section: Any) -> None:
     field(page, "NUMPAGES")
 
 
-def _declare_font(document: Any) -> None:
-    """Tell Word that FONT is a Times-like roman face, shown as INTENDED_FONT where missing."""
-    part = next(p for p in document.part.package.iter_parts() if p.partname.endswith("/fontTable.xml"))
-    entry = (
-        f'<w:font w:name="{FONT}"><w:altName w:val="{INTENDED_FONT}"/>'
-        '<w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
-        '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font></w:fonts>'
-    )
-    part._blob = part.blob.replace(b"</w:fonts>", entry.encode())  # python-docx has no API for it
+def _set_up_fonts(document: Any, language: str) -> None:
+    """Set the default face of every script slot and the languages; right to left for Farsi."""
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))[0]
+    fonts = defaults.find(qn("w:rFonts"))
+    fonts.attrib.clear()  # drop the theme fonts, which would win over FONT
+    east_asian, east_asian_tag = EAST_ASIAN.get(language, (FONT, "en-US"))
+    for script, face in (("ascii", FONT), ("hAnsi", FONT), ("eastAsia", east_asian), ("cs", FONT)):
+        fonts.set(qn(f"w:{script}"), face)
+    tags = defaults.find(qn("w:lang"))
+    # The Latin slot's language: in a Korean, Chinese or Farsi letter only names and the agency's
+    # English words are in Latin letters; tagged Korean, LibreOffice broke them anywhere.
+    tags.set(qn("w:val"), "en-US" if language in EAST_ASIAN or language in RIGHT_TO_LEFT else language)
+    tags.set(qn("w:eastAsia"), east_asian_tag)
+    tags.set(qn("w:bidi"), RIGHT_TO_LEFT.get(language, "ar-SA"))
+    if language in RIGHT_TO_LEFT:  # paragraphs run right to left, as the PDF's dir="rtl"
+        set_direction(document.styles["Normal"].element.get_or_add_pPr(), rtl=True)
+        footer = document.sections[0].footer.paragraphs[0]  # "1 / 2", as print.css has it
+        set_direction(footer._p.get_or_add_pPr(), rtl=False)
+
+
+def set_direction(properties: Any, *, rtl: bool) -> None:
+    """Set the direction of a paragraph or paragraph style (its w:pPr), in the schema's order."""
+    bidi = OxmlElement("w:bidi", attrs={qn("w:val"): "1" if rtl else "0"})
+    properties.insert_element_before(bidi, *AFTER_BIDI)
+
+
+def _set_size(style: Any, size: Pt) -> None:
+    """Set a style's size for every script: w:sz alone leaves Farsi at the default 11 points."""
+    style.font.size = size
+    properties = style.element.get_or_add_rPr()
+    properties.sz.addnext(OxmlElement("w:szCs", attrs={qn("w:val"): str(round(size.pt * 2))}))
 
 
 def _add_style(document: Any, name: str, shorthand: str) -> None:
@@ -275,19 +304,23 @@ def _add_style(document: Any, name: str, shorthand: str) -> None:
             borders(style.element.get_or_add_pPr(), "w:pBdr", value)
         elif key == "color":
             style.font.color.rgb = RGBColor.from_string(value)
+        elif key == "size":
+            _set_size(style, Pt(float(value)))
         elif key in ALIGNMENTS:
             style.paragraph_format.alignment = ALIGNMENTS[key]
         else:
             owner, attribute, unit = SHORTHAND[key]
             setattr(getattr(style, owner), attribute, unit(float(value)) if unit else True)
+            if key in COMPLEX_SCRIPT:  # Farsi is bold where the Latin text is
+                setattr(style.font, COMPLEX_SCRIPT[key], True)
 
 
-def _add_table_style(document: Any, name: str, sides: tuple[str, ...], padding: tuple[int, int]) -> None:
-    """Add a table style with rules on the given sides and cell padding (vertical, horizontal)."""
+def _add_table_style(document: Any, name: str, sides: tuple[str, ...], padding: tuple[int, ...]) -> None:
+    """Add a table style with rules on the given sides and cell padding (top, left, bottom, right)."""
     style = document.styles.add_style(name, WD_STYLE_TYPE.TABLE)
     style.base_style = document.styles["Normal Table"]
     properties = append(style.element, "w:tblPr")
     borders(properties, "w:tblBorders", *sides)
     margins = append(properties, "w:tblCellMar")
-    for side, width in zip(("top", "left", "bottom", "right"), padding * 2, strict=True):
+    for side, width in zip(("top", "left", "bottom", "right"), padding, strict=True):
         append(margins, f"w:{side}", w=str(width), type="dxa")
