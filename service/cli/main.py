@@ -119,7 +119,7 @@ def prepare_cli_database(rt: Runtime, *, migrate: bool = True) -> None:
     by DATABASE_URL may be shared with running workers and web servers: an empty one is set up,
     an older one is left to its operator (`courtdocs db upgrade`) and the command refuses to run.
     """
-    from service.db.migrate import prepare_database
+    from service.db.ready import prepare_database
 
     embedded = rt.settings.database_url is None
     prepare_database(rt.store.engine, upgrade_existing=migrate and embedded)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from service.db.accounts import Accounts
-from service.db.migrate import prepare_database
+from service.db.ready import prepare_database
 from service.errors import (
     BusyError,
     ConflictError,

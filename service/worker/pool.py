@@ -26,7 +26,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from service.db.migrate import prepare_database
+from service.db.ready import prepare_database
 from service.errors import CourtdocsError
 from service.pipeline.dispatch import reconcile
 from service.pipeline.queue import answers

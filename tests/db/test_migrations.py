@@ -19,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, inspect, text
 
-from service.db import migrate
+from service.db import migrate, ready
 from service.db.accounts import Accounts
 from service.db.migrate import (
     Upgrade,
@@ -206,6 +206,7 @@ def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Make this courtdocs one revision newer than the package (a test revision 0002); return it."""
     folder = add_revision(tmp_path / "migrations")
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
+    monkeypatch.setattr(ready, "HEAD_REVISION", "0002")
     return "0002"
 
 
@@ -389,3 +390,26 @@ def test_courtdocs_db_upgrade_adopts_a_database_made_before_migrations(tmp_path:
         "adopted a database made before migrations at revision 0001\n"
         "the database is at revision 0001 already\n"
     )
+
+
+# -- the fast path every process takes at start ------------------------------------------------
+
+
+def test_the_fast_path_knows_the_newest_revision_in_the_package() -> None:
+    """service/db/ready.py answers without Alembic; its HEAD_REVISION must be Alembic's head."""
+    assert head_revision() == ready.HEAD_REVISION
+
+
+def test_a_worker_at_the_current_revision_never_loads_alembic(tmp_path: Path) -> None:
+    """A rendering worker keeps what it imports for life: Alembic would add about 14 MiB to each."""
+    url = f"sqlite:///{tmp_path / 'courtdocs.sqlite3'}"
+    upgrade(make_engine(url))
+    probe = (
+        "import sys\n"
+        "from service.db.ready import prepare_database\n"
+        "from service.db.schema import make_engine\n"
+        f"prepare_database(make_engine({url!r}), upgrade_existing=False)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
