@@ -16,9 +16,11 @@ from service.errors import SettingsError
 # folder), and the templates and fonts are those shipped inside the package (service/assets).
 OUTPUT_FOLDER_NAME = "output"  # runtime files: documents, bundles, SQLite, sockets
 DEFAULT_MAX_BATCH_DECISIONS = 200_000  # decisions in one submitted file
-DEFAULT_BUNDLE_MAX_PAGES = 2_000  # pages in one omnibus PDF part before it is split
-DEFAULT_BUNDLE_MAX_BYTES = 25 * 1024 * 1024  # bytes in one omnibus PDF part before it is split
-DEFAULT_OMNIBUS_PART_DECISIONS = 100  # cases in one Exhibit A part: about 8 pages, 11 MiB to lay out
+DEFAULT_EFILING_MAX_PAGES = 2_000  # pages in one filed PDF: Exhibit A is cut into smaller parts above it
+# Bytes in one filed PDF (eFileCA courts take 25 MB per document; MB read as 10^6 bytes, the
+# smaller reading): Exhibit A is cut into smaller parts above it.
+DEFAULT_EFILING_MAX_BYTES = 25_000_000
+DEFAULT_OMNIBUS_PART_DECISIONS = 100  # cases in one Exhibit A part: about 5 pages, 11 MiB to lay out
 DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
 DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
@@ -42,8 +44,8 @@ class Settings:
     database_url: str | None = None  # None: SQLite in output_dir
     redis_url: str | None = None  # None: embedded Redis on a unix socket in output_dir
     max_batch_decisions: int = DEFAULT_MAX_BATCH_DECISIONS
-    bundle_max_pages: int = DEFAULT_BUNDLE_MAX_PAGES
-    bundle_max_bytes: int = DEFAULT_BUNDLE_MAX_BYTES
+    efiling_max_pages: int = DEFAULT_EFILING_MAX_PAGES
+    efiling_max_bytes: int = DEFAULT_EFILING_MAX_BYTES
     omnibus_part_decisions: int = DEFAULT_OMNIBUS_PART_DECISIONS
     job_chunk: int = DEFAULT_JOB_CHUNK
     job_retries: int = DEFAULT_JOB_RETRIES
@@ -72,8 +74,17 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             max_batch_decisions=_int(env, "COURTDOCS_MAX_BATCH_DECISIONS", DEFAULT_MAX_BATCH_DECISIONS),
-            bundle_max_pages=_int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_BUNDLE_MAX_PAGES),
-            bundle_max_bytes=_int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_BUNDLE_MAX_BYTES),
+            # COURTDOCS_BUNDLE_MAX_*: the names these limits had before, still read.
+            efiling_max_pages=_int(
+                env,
+                "COURTDOCS_EFILING_MAX_PAGES",
+                _int(env, "COURTDOCS_BUNDLE_MAX_PAGES", DEFAULT_EFILING_MAX_PAGES),
+            ),
+            efiling_max_bytes=_int(
+                env,
+                "COURTDOCS_EFILING_MAX_BYTES",
+                _int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_EFILING_MAX_BYTES),
+            ),
             omnibus_part_decisions=_int(
                 env, "COURTDOCS_OMNIBUS_PART_DECISIONS", DEFAULT_OMNIBUS_PART_DECISIONS
             ),

@@ -60,3 +60,31 @@ def page_words(content: bytes) -> list[list[Word]]:
 def page_sizes(content: bytes) -> list[tuple[float, float]]:
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         return [(float(page.width), float(page.height)) for page in pdf.pages]
+
+
+def table_lines(content: bytes, header: tuple[str, str]) -> list[list[str]]:
+    """Return each printed line below a table's heading, cut into the heading's columns.
+
+    The heading is the line holding both words of `header` (its first and last column); a column
+    starts wherever the heading has a gap wider than a space, and a word belongs to the last
+    column that starts at or left of it. A wrapped cell's second line is a line of its own.
+    """
+    lines: list[list[str]] = []
+    for words in page_words(content):
+        rows: dict[float, list[Word]] = {}
+        for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
+            key = next((b for b in rows if abs(b - word.bottom) < 1.5), word.bottom)
+            rows.setdefault(key, []).append(word)
+        ordered = [sorted(row, key=lambda w: w.x0) for _, row in sorted(rows.items())]
+        heading = next(i for i, row in enumerate(ordered) if {w.text for w in row} >= set(header))
+        starts = [ordered[heading][0].x0]
+        for before, word in zip(ordered[heading], ordered[heading][1:], strict=False):
+            if word.x0 - before.x1 > 4.5:
+                starts.append(word.x0)
+        for row in ordered[heading + 1 :]:
+            cells = [""] * len(starts)
+            for word in row:
+                column = max((i for i, x in enumerate(starts) if x <= word.x0 + 0.5), default=0)
+                cells[column] = f"{cells[column]} {word.text}".strip()
+            lines.append(cells)
+    return lines

@@ -51,7 +51,13 @@ from service.errors import (
 )
 from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import DocumentHtml, OmnibusSummary, summarize
+from service.render.documents import (
+    DocumentHtml,
+    ExhibitPart,
+    OmnibusSummary,
+    RenderedDocument,
+    summarize,
+)
 from service.settings import Settings
 
 log = logging.getLogger("courtdocs.publish")
@@ -144,20 +150,56 @@ def _scan_court(
     work: Path,
     renew: Callable[[], None],
 ) -> _CourtScan:
-    """Stream the court's decisions once, rendering Exhibit A part by part."""
+    """Stream the court's decisions once, rendering Exhibit A part by part.
+
+    The cases are counted first (one query), so every part says "Part i of n" and which cases it
+    holds. A part over the e-filing limits makes every part half as long, and the exhibit is
+    rendered again: each part still holds the same number of cases and knows n.
+    """
+    listed = store.batches.count_listed(batch_id, court_code)
+    part_size = settings.omnibus_part_decisions
+    while (
+        scan := _scan_parts(
+            settings, store, renderer, (batch_id, court_code), failed, work, renew, listed, part_size
+        )
+    ) is None:
+        part_size = (part_size + 1) // 2
+        log.info(
+            "Exhibit A of %s/%s over the e-filing limits: parts of %d cases", batch_id, court_code, part_size
+        )
+    return scan
+
+
+def _scan_parts(
+    settings: Settings,
+    store: Store,
+    renderer: Renderer,
+    court: tuple[str, str],
+    failed: set[str],
+    work: Path,
+    renew: Callable[[], None],
+    listed: int,
+    part_size: int,
+) -> _CourtScan | None:
+    """Render Exhibit A in parts of `part_size` cases; None if a part is over the e-filing limits."""
     scan = _CourtScan()
+    parts = -(-listed // part_size)
     part: list[Decision] = []
-    for decision in _decisions(store, batch_id, court_code):
+    for decision in _decisions(store, *court):
         if decision.decision_id in failed:
             continue
         scan.add(decision)
         part.append(decision)
-        if len(part) >= settings.omnibus_part_decisions:
-            scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
+        if len(part) >= part_size or scan.cases == listed:
+            place = ExhibitPart(len(scan.exhibit) + 1, parts, scan.cases - len(part) + 1, len(part), listed)
+            rendered = _render_exhibit(settings, renderer, part, place, work)
+            if rendered is None:
+                return None
+            scan.exhibit.append(rendered)
             part = []
             renew()
-    if part:
-        scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
+    if part or scan.cases != listed:
+        raise BusyError(f"court batch {court[0]}/{court[1]} changed while its exhibit was rendered")
     return scan
 
 
@@ -167,22 +209,26 @@ def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decisio
 
 
 def _render_exhibit(
-    settings: Settings, renderer: Renderer, decisions: list[Decision], first_part: int, work: Path
-) -> list[BundleFile]:
-    """Render decisions as Exhibit A parts, halving a part until it fits the page and byte limits."""
-    document = renderer.exhibit(first_part, decisions, summarize(decisions, parts=0))
+    settings: Settings, renderer: Renderer, decisions: list[Decision], place: ExhibitPart, work: Path
+) -> BundleFile | None:
+    """Render one part of Exhibit A; None if it is over the e-filing limits and could be shorter."""
+    document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of))
     rendered = renderer.convert(document, OutputFormat.PDF)
-    too_big = (rendered.pages or 0) > settings.bundle_max_pages or len(
-        rendered.content
-    ) > settings.bundle_max_bytes
-    if too_big and len(decisions) > 1:
-        half = len(decisions) // 2
-        head = _render_exhibit(settings, renderer, decisions[:half], first_part, work)
-        return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
-    if too_big:
-        raise BundleLimitError("one case alone exceeds the configured PDF page or byte limit")
-    name = exhibit_entry(first_part)
-    return [_stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)]
+    if _over_limits(settings, rendered) and len(decisions) > 1:
+        return None
+    if _over_limits(settings, rendered):
+        raise BundleLimitError(
+            f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
+            f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
+            f"pages and {settings.efiling_max_bytes} bytes"
+        )
+    name = exhibit_entry(place.number)
+    return _stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
+
+
+def _over_limits(settings: Settings, rendered: RenderedDocument) -> bool:
+    too_long = (rendered.pages or 0) > settings.efiling_max_pages
+    return too_long or len(rendered.content) > settings.efiling_max_bytes
 
 
 def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:

@@ -120,8 +120,32 @@ def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> d
     }
 
 
-def exhibit_context(part: int, decisions: Sequence[Decision], summary: OmnibusSummary) -> dict[str, Any]:
-    """Return the context of one part of Exhibit A."""
+@dataclass(frozen=True)
+class ExhibitPart:
+    """Where one part of Exhibit A sits in the exhibit: Part `number` of `of`, from case `first_case`."""
+
+    number: int
+    of: int
+    first_case: int
+    cases: int
+    cases_total: int
+
+    @property
+    def last_case(self) -> int:
+        return self.first_case + self.cases - 1
+
+    @classmethod
+    def whole(cls, cases: int) -> ExhibitPart:
+        """Return the one part of an exhibit of `cases` cases."""
+        return cls(number=1, of=1, first_case=1, cases=cases, cases_total=cases)
+
+
+def exhibit_context(
+    part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+) -> dict[str, Any]:
+    """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`."""
+    if part.cases != len(decisions):
+        raise RenderError(f"part {part.number} of Exhibit A says {part.cases} cases but has {len(decisions)}")
     context = omnibus_context(decisions[0], decisions[0].court, summary)
     context.update(decisions=decisions, part=part)
     return context

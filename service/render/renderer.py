@@ -10,6 +10,7 @@ from service.core.models import Decision
 from service.errors import RenderError
 from service.render.documents import (
     DocumentHtml,
+    ExhibitPart,
     OmnibusSummary,
     RenderedDocument,
     case_context,
@@ -69,8 +70,10 @@ class Renderer:
         text = self.templates.render(f"{kind.value}.html", context)
         return DocumentHtml(kind, text, _title_of(text), "en")
 
-    def exhibit(self, part: int, decisions: Sequence[Decision], summary: OmnibusSummary) -> DocumentHtml:
-        """Render one part of Exhibit A (the list of cases and counts) to HTML."""
+    def exhibit(
+        self, part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+    ) -> DocumentHtml:
+        """Render one part of Exhibit A (the list of cases, one row per count) to HTML."""
         text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
 

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from service.core.validation import parse_decision
 from service.db.accounts import Role
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import summarize
+from service.render.documents import ExhibitPart, summarize
 from service.web.app import create_app
 from tests.conftest import example_decision
 from tests.pdftools import pdf_text
@@ -185,7 +185,8 @@ def test_a_name_that_is_a_file_url_prints_literally_and_fetches_nothing(
     decision = parse_decision(value)
     if kind is DocumentKind.EXHIBIT:
         document = renderer.convert(
-            renderer.exhibit(1, [decision], summarize([decision], parts=1)), OutputFormat.PDF
+            renderer.exhibit(ExhibitPart.whole(1), [decision], summarize([decision], parts=1)),
+            OutputFormat.PDF,
         )
     else:
         document = renderer.render(kind, [decision], OutputFormat.PDF)

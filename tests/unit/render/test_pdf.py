@@ -14,7 +14,7 @@ import pytest
 from service.core.validation import parse_decision, validate_file
 from service.errors import ForbiddenResourceError, MissingGlyphError
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import summarize
+from service.render.documents import ExhibitPart, summarize
 from service.settings import Settings
 from tests.conftest import EXAMPLE_DECISION, SAMPLE_BATCH, example_decision
 from tests.pdftools import (
@@ -28,9 +28,11 @@ from tests.pdftools import (
 )
 
 LETTER_SIZE = (612.0, 792.0)
+LANDSCAPE_LETTER = (792.0, 612.0)
 FOOTER_TOP = 792 - 48  # the pleading footer lives in the bottom margin
 LINE_PITCH = 24.0
-COURT_PAPERS = [kind for kind in DocumentKind if kind is not DocumentKind.LETTER]
+# Papers on numbered pleading lines; Exhibit A is a table without them (tests/unit/render/test_exhibit.py).
+COURT_PAPERS = [kind for kind in DocumentKind if kind not in (DocumentKind.LETTER, DocumentKind.EXHIBIT)]
 LISTING_CASES = [DocumentKind.MOTION, DocumentKind.ORDER, DocumentKind.LETTER, DocumentKind.EXHIBIT]
 
 
@@ -46,7 +48,9 @@ def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tm
     if kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
         document = renderer.convert(renderer.omnibus(kind, decision, summary), OutputFormat.PDF)
     elif kind is DocumentKind.EXHIBIT:
-        document = renderer.convert(renderer.exhibit(1, [decision], summary), OutputFormat.PDF)
+        document = renderer.convert(
+            renderer.exhibit(ExhibitPart.whole(1), [decision], summary), OutputFormat.PDF
+        )
     else:
         document = renderer.render(kind, [decision], OutputFormat.PDF)
     path = tmp_path / f"{kind.value}.pdf"
@@ -88,7 +92,8 @@ def test_pdf_passes_qpdf_check_and_is_letter_size(
 ) -> None:
     path = render_pdf(renderer, kind, example_decision(), tmp_path)
     assert "No syntax or stream encoding errors" in run_tool("qpdf", "--check", str(path))
-    assert set(page_sizes(path.read_bytes())) == {LETTER_SIZE}
+    expected = LANDSCAPE_LETTER if kind is DocumentKind.EXHIBIT else LETTER_SIZE  # a wide table
+    assert set(page_sizes(path.read_bytes())) == {expected}
 
 
 @pytest.mark.parametrize("kind", COURT_PAPERS)
@@ -207,7 +212,7 @@ def test_names_made_of_markup_or_template_syntax_print_literally(
     value["person"]["name"] = name
     path = render_pdf(renderer, kind, value, tmp_path)
     if kind is DocumentKind.EXHIBIT:  # the narrow name column wraps: read that column alone
-        words = [w for page in page_words(path.read_bytes()) for w in page if 170 <= w.x0 < 300]
+        words = [w for page in page_words(path.read_bytes()) for w in page if 150 <= w.x0 < 280]
         assert "".join(name.split()) in "".join(w.text for w in words)
     else:
         assert " ".join(name.split()) in reading_text(path)

@@ -16,7 +16,7 @@ from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.docx import parse_html
 from service.settings import Settings
 from tests.conftest import example_decision
-from tests.pdftools import POINTS_PER_INCH, page_words, reading_text
+from tests.pdftools import POINTS_PER_INCH, page_words, reading_text, table_lines
 from tests.unit.render.test_letters import LETTERS
 from tests.unit.render.test_pdf import render_pdf
 
@@ -98,14 +98,18 @@ def test_the_omnibus_order_uses_the_exhibits_label_and_the_same_words(
     renderer: Renderer, tmp_path: Path
 ) -> None:
     order = body_text(render_pdf(renderer, DocumentKind.OMNIBUS_ORDER, serving(), tmp_path))
-    exhibit = body_text(render_pdf(renderer, DocumentKind.EXHIBIT, serving(), tmp_path))
+    exhibit = table_lines(
+        render_pdf(renderer, DocumentKind.EXHIBIT, serving(), tmp_path).read_bytes(), ("No.", "Basis")
+    )
     motion = body_text(render_pdf(renderer, DocumentKind.OMNIBUS_MOTION, serving(), tmp_path))
     assert (
         'for a count marked "Recall sentence for resentencing" the sentence on that count is recalled '
         "under Health and Safety Code section 11361.8, and resentencing on that count is to be set by "
         "the Court."
     ) in order
-    assert "BA123456 María Elena García 1 HSC § 11360(a) Recall sentence for resentencing" in exhibit
+    case, count = exhibit[0][1:3], exhibit[0][5:7]  # the relief wraps in its column: two lines
+    assert (case, count) == (["BA123456", "María Elena García"], ["1", "HSC § 11360(a)"])
+    assert f"{exhibit[0][8]} {exhibit[1][8]}" == "Recall sentence for resentencing"
     assert 'On each count marked "Recall sentence for resentencing" the defendant is still serving' in motion
 
 
