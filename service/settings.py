@@ -20,7 +20,10 @@ DEFAULT_EFILING_MAX_PAGES = 2_000  # pages in one filed PDF: Exhibit A is cut in
 # Bytes in one filed PDF (eFileCA courts take 25 MB per document; MB read as 10^6 bytes, the
 # smaller reading): Exhibit A is cut into smaller parts above it.
 DEFAULT_EFILING_MAX_BYTES = 25_000_000
-DEFAULT_OMNIBUS_PART_DECISIONS = 100  # cases in one Exhibit A part: about 5 pages, 11 MiB to lay out
+# Cases in one Exhibit A part: about 3 landscape pages. WeasyPrint holds a whole part while laying
+# it out; the table's eleven columns cost more per case than the old five (100 cases: 25 MiB of
+# Python allocations, against 16 MiB on pleading lines), so a part holds 60 (15 MiB).
+DEFAULT_OMNIBUS_PART_DECISIONS = 60
 DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
 DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it

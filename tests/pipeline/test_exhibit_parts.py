@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -65,4 +66,4 @@ def test_parts_over_the_e_filing_page_limit_are_made_shorter_and_still_know_n(tm
     assert len(parts) >= 2 and all(len(part.pages) == 1 for part in parts)
     assert [label[:2] for label in found] == [(number, len(parts)) for number in range(1, len(parts) + 1)]
     assert found[0][2] == 1 and found[-1][3] == 40 and {label[4] for label in found} == {40}
-    assert all(before[3] + 1 == after[2] for before, after in zip(found, found[1:], strict=False))
+    assert all(before[3] + 1 == after[2] for before, after in itertools.pairwise(found))
