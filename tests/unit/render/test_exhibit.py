@@ -60,11 +60,11 @@ def sample(cases: int) -> list[Decision]:
 
 
 def rows(content: bytes) -> list[list[str]]:
-    """Return the table's lines, without the page footers."""
+    """Return the table's lines, without the page footers and the closing line."""
     return [
         line
         for line in table_lines(content, HEADER)
-        if not " ".join(filter(None, line)).startswith("Exhibit A,")
+        if not " ".join(filter(None, line)).startswith(("Exhibit A,", "End of Part"))
     ]
 
 
@@ -128,6 +128,8 @@ def test_every_page_names_the_part_its_cases_the_court_and_its_page(renderer: Re
         assert f"Exhibit A, Part 2 of 3 · page {number} of {len(pages)}" in text
     first = " ".join(w.text for w in pages[0])
     assert f"EXHIBIT A Part 2 of 3: Cases 101{DASH}160 of 250" in first
+    last = " ".join(w.text for w in pages[-1])
+    assert f"End of Part 2 of 3 (cases 101{DASH}160 of 250)" in last and "end of Exhibit A" not in last
     numbers = [line[0] for line in rows(content) if line[0]]
     assert numbers == [str(n) for n in range(101, 161)]  # the No. column counts the whole exhibit's cases
 
@@ -136,6 +138,9 @@ def test_case_numbers_past_a_thousand_are_grouped(renderer: Renderer) -> None:
     decisions = sample(3)
     content = render(renderer, decisions, ExhibitPart(15, 15, 1430, 3, 1432))
     assert [line[0] for line in rows(content) if line[0]] == ["1,430", "1,431", "1,432"]
+    assert f"(cases 1,430{DASH}1,432 of 1,432): end of Exhibit A" in " ".join(
+        w.text for w in page_words(content)[-1]
+    )
     assert f"Cases 1,430{DASH}1,432 of 1,432" in " ".join(w.text for w in page_words(content)[0])
 
 
