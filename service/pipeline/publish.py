@@ -1,4 +1,4 @@
-"""Publish one court batch: omnibus filing, Exhibit A in parts, clerk import, manifest, bundle ZIP."""
+"""Publish one court batch: an omnibus filing per basis with its Exhibit A, clerk import, manifest, ZIP."""
 
 from __future__ import annotations
 
@@ -51,17 +51,20 @@ from service.errors import (
 )
 from service.pipeline.runtime import Runtime
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import DocumentHtml, OmnibusSummary, summarize
+from service.render.documents import DocumentHtml, OmnibusSummary, omnibus_kinds, summarize
 from service.settings import Settings
 
 log = logging.getLogger("courtdocs.publish")
 PUBLISH_LEASE = timedelta(minutes=10)  # how long a publication holds its court batch between renewals
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
+# One omnibus filing per basis, never both in one: the People's motion (11361.9), then their
+# response to the persons' petitions/applications (11361.8).
+FILINGS = (Basis.PROSECUTOR_REVIEW, Basis.PETITION)
 
 
 @dataclass
 class _CourtScan:
-    """What one streaming pass over a court batch's decisions learns."""
+    """What one streaming pass over a court batch's decisions learns of the cases of one basis."""
 
     filer: Decision | None = None
     exhibit: list[BundleFile] = field(default_factory=list)
@@ -111,18 +114,20 @@ def publish(
     work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
-    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
+    scans = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
+    filer = next((scan.filer for scan in scans if scan.filer), None)
     with Entries(work) as entries:
-        for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
-            entries.add(item)
+        for scan in scans:
+            for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
+                entries.add(item)
         entries.add(_clerk_import(store, batch_id, court_code, failed, work))
         _list_documents(settings, store, batch_id, court_code, failed, entries)
         renew()
         manifest = Manifest(
             batch_id=batch_id,
             court_code=court_code,
-            court_name=scan.filer.court.name if scan.filer else "",
-            courthouse=scan.filer.court.courthouse if scan.filer else "",
+            court_name=filer.court.name if filer else "",
+            courthouse=filer.court.courthouse if filer else "",
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             template_version=renderer.templates.version,
             libraries={name: _version(name) for name in LIBRARIES},
@@ -143,22 +148,26 @@ def _scan_court(
     failed: set[str],
     work: Path,
     renew: Callable[[], None],
-) -> _CourtScan:
-    """Stream the court's decisions once, rendering Exhibit A part by part."""
-    scan = _CourtScan()
-    part: list[Decision] = []
+) -> list[_CourtScan]:
+    """Stream the court's decisions once, rendering each basis's own Exhibit A part by part."""
+    scans = {basis: _CourtScan() for basis in FILINGS}
+    parts: dict[Basis, list[Decision]] = {basis: [] for basis in FILINGS}
     for decision in _decisions(store, batch_id, court_code):
         if decision.decision_id in failed:
             continue
+        scan, part = scans[decision.basis], parts[decision.basis]
         scan.add(decision)
         part.append(decision)
         if len(part) >= settings.omnibus_part_decisions:
             scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
-            part = []
+            parts[decision.basis] = []
             renew()
-    if part:
-        scan.exhibit += _render_exhibit(settings, renderer, part, len(scan.exhibit) + 1, work)
-    return scan
+    for basis, part in parts.items():
+        if part:
+            scans[basis].exhibit += _render_exhibit(
+                settings, renderer, part, len(scans[basis].exhibit) + 1, work
+            )
+    return [scans[basis] for basis in FILINGS if scans[basis].filer]
 
 
 def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decision]:
@@ -181,7 +190,7 @@ def _render_exhibit(
         return head + _render_exhibit(settings, renderer, decisions[half:], first_part + len(head), work)
     if too_big:
         raise BundleLimitError("one case alone exceeds the configured PDF page or byte limit")
-    name = exhibit_entry(first_part)
+    name = exhibit_entry(first_part, decisions[0].basis)
     return [_stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)]
 
 
@@ -190,10 +199,10 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
         return []
     summary = scan.summary()
     files = []
-    for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
+    for kind in omnibus_kinds(scan.filer.basis):
         document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
         rendered = renderer.convert(document, OutputFormat.PDF)
-        name = omnibus_entry(kind)
+        name = omnibus_entry(kind, scan.filer.basis)
         files.append(
             _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
         )
