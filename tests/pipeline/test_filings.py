@@ -7,6 +7,8 @@ parts numbered from 1, read back from the bundle with pdftotext.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zipfile
 from collections.abc import Iterator
@@ -45,6 +47,7 @@ class Court:
     folder: Path
     petitions: set[str]
     reviews: set[str]
+    clerk_import: list[dict[str, str]]
 
     def text(self, name: str) -> str:
         """Return a file's words right of the line numbers and above the footer."""
@@ -76,6 +79,9 @@ def court(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Court]:
         folder=folder,
         petitions={number for number, petition in numbers if petition},
         reviews={number for number, petition in numbers if not petition},
+        clerk_import=list(
+            csv.DictReader(io.StringIO((folder / "clerk-import.csv").read_text(encoding="utf-8")))
+        ),
     )
     pipeline.close()
 
@@ -120,3 +126,10 @@ def test_each_exhibit_lists_the_cases_of_its_basis_only(court: Court) -> None:
     assert not any(number in response_exhibit for number in court.reviews)
     assert "EXHIBIT A TO OMNIBUS RESPONSE AND ORDER, PART 2" in response_exhibit
     assert "EXHIBIT A TO OMNIBUS MOTION AND ORDER, PART 3" in motion_exhibit
+
+
+def test_the_clerk_import_says_which_order_grants_each_row(court: Court) -> None:
+    bases = {row["case_number"]: row["basis"] for row in court.clerk_import}
+    assert bases == {number: "HSC 11361.8" for number in court.petitions} | {
+        number: "HSC 11361.9" for number in court.reviews
+    }
