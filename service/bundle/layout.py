@@ -12,24 +12,29 @@ The output folder::
     │   ├── <decision>/<kind>.<fmt>                  document_path: motion and order, pdf and docx
     │   └── letters/<person>.<fmt>                   document_path: one letter per person to notify
     ├── omnibus/<court>/                             omnibus_folder: what publication writes first
-    │   ├── omnibus-motion.pdf, omnibus-order.pdf    omnibus_file: its entry's file name
-    │   ├── exhibit-a-part-001.pdf …
+    │   ├── hsc-11361.9-omnibus-motion.pdf …         omnibus_file: its entry's file name
+    │   ├── hsc-11361.9-exhibit-a-part-001.pdf …
     │   └── clerk-import.csv
     └── bundles/<court>/<batch>-<court>-v001.zip     bundle_path: each published version
 
-A bundle ZIP, in the order its entries are written::
+A bundle ZIP, in the order its entries are written (one omnibus filing per statutory basis the
+court's cases have, each with its own Exhibit A: never both bases in one filing)::
 
-    omnibus/omnibus-motion.pdf, omnibus/omnibus-order.pdf      omnibus_entry
-    omnibus/exhibit-a-part-001.pdf …                           exhibit_entry
+    omnibus/hsc-11361.9-omnibus-motion.pdf                     omnibus_entry: the People move
+    omnibus/hsc-11361.9-omnibus-order.pdf
+    omnibus/hsc-11361.9-exhibit-a-part-001.pdf …               exhibit_entry
+    omnibus/hsc-11361.8-omnibus-response.pdf                   omnibus_entry: the People answer
+    omnibus/hsc-11361.8-omnibus-order.pdf                      the persons' petitions/applications
+    omnibus/hsc-11361.8-exhibit-a-part-001.pdf …               exhibit_entry
     clerk-import.csv                                           CLERK_IMPORT
     cases/<case numbers>_<decision>/<kind>.<fmt>               case_entry
     letters/<person>.<fmt>                                     letter_entry
     manifest.json                                              MANIFEST_JSON: lists every entry above
     manifest.csv                                               MANIFEST_CSV: the same list as CSV
 
-The parse side (`entry_kind`, `is_case_entry_of`, `is_letter_entry_of`, `letter_subject`,
-`bundle_version_of`) reads names back and never raises: `courtdocs check` hands it whatever a
-bundle or the folder holds.
+The parse side (`entry_kind`, `is_case_entry_of`, `is_filing_entry_of`, `is_letter_entry_of`,
+`letter_subject`, `bundle_version_of`) reads names back and never raises: `courtdocs check` hands
+it whatever a bundle or the folder holds.
 """
 
 from __future__ import annotations
@@ -155,14 +160,15 @@ def letter_entry(person_key: str, fmt: str) -> str:
     return f"{LETTERS_PREFIX}{_file(person_key, fmt)}"
 
 
-def omnibus_entry(kind: str) -> str:
-    """Return the entry of the omnibus motion or order (kind omnibus_motion: omnibus/omnibus-motion.pdf)."""
-    return f"{OMNIBUS_PREFIX}{_file(kind.replace('_', '-'), OMNIBUS_FORMAT)}"
+def omnibus_entry(kind: str, basis: str) -> str:
+    """Return the entry of an omnibus filing's document (omnibus/hsc-11361.9-omnibus-motion.pdf)."""
+    stem = f"{_basis_part(basis)}-{safe_part(kind.replace('_', '-'))}"
+    return f"{OMNIBUS_PREFIX}{_file(stem, OMNIBUS_FORMAT)}"
 
 
-def exhibit_entry(part: int) -> str:
-    """Return the entry of one part of Exhibit A, numbered from 1."""
-    return f"{OMNIBUS_PREFIX}exhibit-a-part-{part:03d}.{OMNIBUS_FORMAT}"
+def exhibit_entry(part: int, basis: str) -> str:
+    """Return the entry of one part, numbered from 1, of the Exhibit A of one basis's omnibus filing."""
+    return f"{OMNIBUS_PREFIX}{_basis_part(basis)}-exhibit-a-part-{part:03d}.{OMNIBUS_FORMAT}"
 
 
 def entry_kind(name: str) -> EntryKind | None:
@@ -181,6 +187,11 @@ def is_case_entry_of(name: str, case_numbers: str, decision_id: str) -> bool:
     return name.startswith(f"{CASES_PREFIX}{_case_folder(case_numbers, decision_id)}/")
 
 
+def is_filing_entry_of(name: str, basis: str) -> bool:
+    """Return whether an entry belongs to the omnibus filing of this basis (its documents or exhibit)."""
+    return name.startswith(f"{OMNIBUS_PREFIX}{_basis_stem(basis)}-")
+
+
 def is_letter_entry_of(name: str, person_key: str, fmt: str) -> bool:
     """Return whether an entry is this person's letter in this format."""
     return name == f"{LETTERS_PREFIX}{person_key}.{fmt}"
@@ -189,6 +200,15 @@ def is_letter_entry_of(name: str, person_key: str, fmt: str) -> bool:
 def letter_subject(name: str) -> str:
     """Return the person key a letter entry names (its file name without the format)."""
     return name.removeprefix(LETTERS_PREFIX).rsplit(".", 1)[0]
+
+
+def _basis_part(basis: str) -> str:
+    """Return a statutory basis (a decision's `basis`) as it starts a court file's name: hsc-11361.8."""
+    return safe_part(_basis_stem(basis))
+
+
+def _basis_stem(basis: str) -> str:
+    return basis.lower().replace("hsc ", "hsc-", 1)
 
 
 def _case_folder(case_numbers: str, decision_id: str) -> str:

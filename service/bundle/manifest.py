@@ -191,7 +191,11 @@ def _json_array(items: Iterable[Any], level: int) -> Iterator[str]:
 
 
 def clerk_import_rows(decisions: Iterable[Decision]) -> Iterator[list[str]]:
-    """Yield the clerk's import rows: one per count, so nobody re-keys thousands of them."""
+    """Yield the clerk's import rows: one per count, so nobody re-keys thousands of them.
+
+    `basis` says which of the court's omnibus orders grants the row (one per basis), and so which
+    order's date goes in `order_date`.
+    """
     yield [
         "case_number",
         "count",
@@ -201,6 +205,7 @@ def clerk_import_rows(decisions: Iterable[Decision]) -> Iterator[list[str]]:
         "new_status",
         "order_date",
         "decision_id",
+        "basis",
     ]
     for decision in decisions:
         for count in decision.counts:
@@ -213,6 +218,7 @@ def clerk_import_rows(decisions: Iterable[Decision]) -> Iterator[list[str]]:
                 NEW_STATUS[count.relief],
                 "",
                 decision.decision_id,
+                decision.basis.value,
             ]
 
 

@@ -9,7 +9,8 @@ class DocumentKind(StrEnum):
     MOTION = "motion"
     ORDER = "order"
     LETTER = "letter"
-    OMNIBUS_MOTION = "omnibus_motion"
+    OMNIBUS_MOTION = "omnibus_motion"  # the People's, HSC 11361.9
+    OMNIBUS_RESPONSE = "omnibus_response"  # the People's answer to petitions, HSC 11361.8
     OMNIBUS_ORDER = "omnibus_order"
     EXHIBIT = "exhibit"
 

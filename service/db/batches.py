@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, insert, or_, select
 
 from service.core.plan import PlannedDocument
 from service.core.states import BatchState, CourtState, DocumentState
@@ -138,21 +138,6 @@ class BatchQueries(Queries):
                     .order_by(decisions.c.position)
                 )
             )
-
-    def count_listed(self, batch_id: str, court_code: str) -> int:
-        """Return how many decisions of a court batch have no failed document: the cases Exhibit A lists."""
-        failed = select(documents.c.subject).where(
-            documents.c.batch_id == batch_id,
-            documents.c.court_code == court_code,
-            documents.c.state == DocumentState.FAILED,
-        )
-        query = select(func.count()).where(
-            decisions.c.batch_id == batch_id,
-            decisions.c.court_code == court_code,
-            decisions.c.decision_id.not_in(failed),
-        )
-        with self.engine.connect() as conn:
-            return conn.scalar(query) or 0
 
     def court_payloads(self, batch_id: str, court_code: str) -> Iterator[tuple[str, str]]:
         """Yield (decision_id, payload) of a court batch in case-number order, streaming."""

@@ -25,19 +25,24 @@ from service.bundle.layout import (
     area_folder,
     batch_folder,
     entry_kind,
+    exhibit_entry,
     is_case_entry_of,
+    is_filing_entry_of,
     is_letter_entry_of,
     letter_subject,
+    omnibus_entry,
 )
 from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
 from service.core.files import temp_files
 from service.core.kinds import DocumentKind
+from service.core.models import Basis
 from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import BatchRow, BundleRow, CourtBatchRow, DecisionRow, DocumentRow
 from service.db.store import Store
 from service.errors import NotFoundError
+from service.render.documents import omnibus_kinds
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class DecisionFacts:
     case_number: str
     person_key: str
     notify: bool
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -144,10 +150,10 @@ def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
 
 
 def _decision_facts(row: DecisionRow) -> DecisionFacts:
-    person = json.loads(row.payload).get("person", {})
-    return DecisionFacts(
-        row.decision_id, row.court_code, row.case_number, row.person_key, bool(person.get("notify", True))
-    )
+    payload = json.loads(row.payload)
+    notify = bool(payload.get("person", {}).get("notify", True))
+    basis = str(payload.get("basis", ""))
+    return DecisionFacts(row.decision_id, row.court_code, row.case_number, row.person_key, notify, basis)
 
 
 def _hash_of(output_dir: Path, relative: str | None) -> str | None:
@@ -240,6 +246,28 @@ def placement_rule(facts: BatchFacts) -> list[str]:
     return problems
 
 
+def filing_rule(facts: BatchFacts) -> list[str]:
+    """Each latest bundle holds one omnibus filing per basis of its listed cases, and no other."""
+    failed = {doc.subject for doc in facts.documents if doc.state is DocumentState.FAILED}
+    problems = []
+    for code, bundle in sorted(facts.latest().items()):
+        names = [str(item.get("path", "")) for item in bundle.manifest.get("files", [])]
+        cases = {d.basis for d in facts.decisions if d.court_code == code and d.decision_id not in failed}
+        listed = [basis for basis in Basis if basis.value in cases]
+        for name in names:
+            basis = next((b for b in Basis if is_filing_entry_of(name, b.value)), None)
+            if entry_kind(name) is EntryKind.COURT and name != CLERK_IMPORT and basis not in listed:
+                problems.append(f"bundle {bundle.path}: {name}: no omnibus filing of a basis its cases have")
+        for basis in listed:
+            expected = [omnibus_entry(kind, basis.value) for kind in omnibus_kinds(basis)]
+            for name in [*expected, exhibit_entry(1, basis.value)]:
+                if names.count(name) != 1:
+                    problems.append(
+                        f"bundle {bundle.path}: {names.count(name)} entries {name}, not exactly one"
+                    )
+    return problems
+
+
 def provenance_rule(facts: BatchFacts) -> list[str]:
     """No bundle holds anything that was not submitted to this batch and court."""
     decisions = {d.decision_id: d for d in facts.decisions}
@@ -311,6 +339,7 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
     state_rule,
     outcome_rule,
     placement_rule,
+    filing_rule,
     provenance_rule,
     integrity_rule,
     leftovers_rule,

@@ -1,8 +1,9 @@
-"""Publish one court batch: omnibus filing, Exhibit A in parts, clerk import, manifest, bundle ZIP."""
+"""Publish one court batch: an omnibus filing per basis with its Exhibit A, clerk import, manifest, ZIP."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 from collections import Counter
@@ -56,6 +57,7 @@ from service.render.documents import (
     ExhibitPart,
     OmnibusSummary,
     RenderedDocument,
+    omnibus_kinds,
     summarize,
 )
 from service.settings import Settings
@@ -63,11 +65,14 @@ from service.settings import Settings
 log = logging.getLogger("courtdocs.publish")
 PUBLISH_LEASE = timedelta(minutes=10)  # how long a publication holds its court batch between renewals
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
+# One omnibus filing per basis, never both in one: the People's motion (11361.9), then their
+# response to the persons' petitions/applications (11361.8).
+FILINGS = (Basis.PROSECUTOR_REVIEW, Basis.PETITION)
 
 
 @dataclass
 class _CourtScan:
-    """What one streaming pass over a court batch's decisions learns."""
+    """What one streaming pass over a court batch's decisions learns of the cases of one basis."""
 
     filer: Decision | None = None
     exhibit: list[BundleFile] = field(default_factory=list)
@@ -117,18 +122,20 @@ def publish(
     work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
 
-    scan = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
+    scans = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
+    filer = next((scan.filer for scan in scans if scan.filer), None)
     with Entries(work) as entries:
-        for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
-            entries.add(item)
+        for scan in scans:
+            for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
+                entries.add(item)
         entries.add(_clerk_import(store, batch_id, court_code, failed, work))
         _list_documents(settings, store, batch_id, court_code, failed, entries)
         renew()
         manifest = Manifest(
             batch_id=batch_id,
             court_code=court_code,
-            court_name=scan.filer.court.name if scan.filer else "",
-            courthouse=scan.filer.court.courthouse if scan.filer else "",
+            court_name=filer.court.name if filer else "",
+            courthouse=filer.court.courthouse if filer else "",
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             template_version=renderer.templates.version,
             libraries={name: _version(name) for name in LIBRARIES},
@@ -149,25 +156,39 @@ def _scan_court(
     failed: set[str],
     work: Path,
     renew: Callable[[], None],
-) -> _CourtScan:
-    """Stream the court's decisions once, rendering Exhibit A part by part.
+) -> list[_CourtScan]:
+    """Stream the court's decisions, rendering each basis's own Exhibit A part by part.
 
-    The cases are counted first (one query), so every part says "Part i of n" and which cases it
-    holds. A part over the e-filing limits makes every part half as long, and the exhibit is
-    rendered again: each part still holds the same number of cases and knows n.
+    Each basis is one omnibus filing with its own exhibit (FILINGS). Its cases are counted first,
+    so every part says "Part i of n" and which cases it holds; a part over the e-filing limits
+    makes every part of that exhibit half as long, and the exhibit is rendered again: each part
+    still holds the same number of cases and knows n.
     """
-    listed = store.batches.count_listed(batch_id, court_code)
-    part_size = settings.omnibus_part_decisions
-    while (
-        scan := _scan_parts(
-            settings, store, renderer, (batch_id, court_code), failed, work, renew, listed, part_size
-        )
-    ) is None:
-        part_size = (part_size + 1) // 2
-        log.info(
-            "Exhibit A of %s/%s over the e-filing limits: parts of %d cases", batch_id, court_code, part_size
-        )
-    return scan
+    listed = _listed_by_basis(store, batch_id, court_code, failed)
+    scans = []
+    for basis in FILINGS:
+        if not listed[basis]:
+            continue
+        part_size = settings.omnibus_part_decisions
+        court = (batch_id, court_code)
+        while (
+            scan := _scan_parts(
+                settings, store, renderer, court, failed, work, renew, (basis, listed[basis]), part_size
+            )
+        ) is None:
+            part_size = (part_size + 1) // 2
+            log.info("Exhibit A of %s/%s over the e-filing limits: parts of %d cases", *court, part_size)
+        scans.append(scan)
+    return scans
+
+
+def _listed_by_basis(store: Store, batch_id: str, court_code: str, failed: set[str]) -> Counter[Basis]:
+    """Count the cases each basis lists in its Exhibit A (decisions that did not fail), streaming."""
+    listed: Counter[Basis] = Counter()
+    for decision_id, payload in store.batches.court_payloads(batch_id, court_code):
+        if decision_id not in failed:
+            listed[Basis(json.loads(payload)["basis"])] += 1
+    return listed
 
 
 def _scan_parts(
@@ -178,15 +199,16 @@ def _scan_parts(
     failed: set[str],
     work: Path,
     renew: Callable[[], None],
-    listed: int,
+    basis_listed: tuple[Basis, int],
     part_size: int,
 ) -> _CourtScan | None:
-    """Render Exhibit A in parts of `part_size` cases; None if a part is over the e-filing limits."""
+    """Render one basis's Exhibit A in parts of `part_size` cases; None if a part is over the limits."""
+    basis, listed = basis_listed
     scan = _CourtScan()
     parts = -(-listed // part_size)
     part: list[Decision] = []
     for decision in _decisions(store, *court):
-        if decision.decision_id in failed:
+        if decision.decision_id in failed or decision.basis is not basis:
             continue
         scan.add(decision)
         part.append(decision)
@@ -222,7 +244,7 @@ def _render_exhibit(
             f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
             f"pages and {settings.efiling_max_bytes} bytes"
         )
-    name = exhibit_entry(place.number)
+    name = exhibit_entry(place.number, decisions[0].basis)
     return _stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
 
 
@@ -236,10 +258,10 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
         return []
     summary = scan.summary()
     files = []
-    for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
+    for kind in omnibus_kinds(scan.filer.basis):
         document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
         rendered = renderer.convert(document, OutputFormat.PDF)
-        name = omnibus_entry(kind)
+        name = omnibus_entry(kind, scan.filer.basis)
         files.append(
             _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
         )

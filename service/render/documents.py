@@ -78,23 +78,35 @@ class OmnibusSummary:
     bases: tuple[Basis, ...]
 
 
-def basis_words(bases: Sequence[Basis]) -> dict[str, str]:
-    """Return the statutory basis in full and short form: one section, or both."""
-    sections = sorted({basis.value.removeprefix("HSC ") for basis in bases})
-    if len(sections) == 1:
-        return {
-            "basis_text": f"Health and Safety Code section {sections[0]}",
-            "basis_short": f"HSC § {sections[0]}",
-        }
-    joined = " and ".join(sections)
+def basis_words(basis: Basis) -> dict[str, Any]:
+    """Return the statutory basis in full and short form, and whether it answers a petition.
+
+    Under HSC 11361.8 the person petitioned or applied and the People respond (`petition`);
+    under HSC 11361.9 the People move. A filing names exactly one basis.
+    """
+    section = basis.value.removeprefix("HSC ")
     return {
-        "basis_text": f"Health and Safety Code sections {joined}",
-        "basis_short": f"HSC §§ {joined}",
+        "basis_text": f"Health and Safety Code section {section}",
+        "basis_short": f"HSC § {section}",
+        "petition": basis is Basis.PETITION,
     }
 
 
+def case_template(kind: DocumentKind, basis: Basis) -> str:
+    """Return the template of a per-case court document: an 11361.8 case is answered, not moved."""
+    if kind is DocumentKind.MOTION and basis is Basis.PETITION:
+        return "response.html"
+    return f"{kind.value}.html"
+
+
+def omnibus_kinds(basis: Basis) -> tuple[DocumentKind, DocumentKind]:
+    """Return the omnibus filing of one basis: the People's motion or response, then the order."""
+    people = DocumentKind.OMNIBUS_RESPONSE if basis is Basis.PETITION else DocumentKind.OMNIBUS_MOTION
+    return people, DocumentKind.OMNIBUS_ORDER
+
+
 def case_context(decision: Decision, *, draft: bool) -> dict[str, Any]:
-    """Return the template context of a per-case court document (motion or order)."""
+    """Return the template context of a per-case court document (motion or response, and order)."""
     return {
         "decision": decision,
         "filer": decision,
@@ -102,12 +114,15 @@ def case_context(decision: Decision, *, draft: bool) -> dict[str, Any]:
         "case_label": decision.case.number,
         "created": decision.approved_at.isoformat(),
         "draft": draft,
-        **basis_words([decision.basis]),
+        **basis_words(decision.basis),
     }
 
 
 def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> dict[str, Any]:
-    """Return the context of the omnibus motion or order of a court batch, signed by `filer`."""
+    """Return the context of the omnibus filing of a court batch and one basis, signed by `filer`."""
+    if len(summary.bases) != 1:
+        named = " and ".join(basis.value for basis in summary.bases) or "none"
+        raise RenderError(f"an omnibus filing holds the cases of one statutory basis, not {named}")
     return {
         "filer": filer,
         "court": court,
@@ -116,7 +131,7 @@ def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> d
         "case_label": f"{summary.cases} cases listed in Exhibit A",
         "created": filer.approved_at.isoformat(),
         "draft": False,
-        **basis_words(summary.bases),
+        **basis_words(summary.bases[0]),
     }
 
 

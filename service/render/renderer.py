@@ -14,10 +14,12 @@ from service.render.documents import (
     OmnibusSummary,
     RenderedDocument,
     case_context,
+    case_template,
     choose_language,
     exhibit_context,
     letter_context,
     omnibus_context,
+    omnibus_kinds,
 )
 from service.render.pdf import PdfEngine
 from service.render.templating import Templates
@@ -45,7 +47,8 @@ class Renderer:
             raise RenderError(f"{kind.value} is rendered with omnibus() or exhibit(), not html()")
         if len(decisions) != 1:
             raise RenderError(f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}")
-        text = self.templates.render(f"{kind.value}.html", case_context(decisions[0], draft=draft))
+        template = case_template(kind, decisions[0].basis)
+        text = self.templates.render(template, case_context(decisions[0], draft=draft))
         return DocumentHtml(kind, text, _title_of(text), "en")
 
     def _letter_html(self, decisions: Sequence[Decision], *, draft: bool) -> DocumentHtml:
@@ -65,8 +68,10 @@ class Renderer:
         return DocumentHtml(DocumentKind.LETTER, text, _title_of(text), language, tuple(notes))
 
     def omnibus(self, kind: DocumentKind, filer: Decision, summary: OmnibusSummary) -> DocumentHtml:
-        """Render the omnibus motion or order of a court batch to HTML."""
+        """Render the omnibus motion (or response) or order of a court batch and one basis to HTML."""
         context = omnibus_context(filer, filer.court, summary)
+        if kind not in omnibus_kinds(summary.bases[0]):
+            raise RenderError(f"an {summary.bases[0].value} omnibus filing has no {kind.value}")
         text = self.templates.render(f"{kind.value}.html", context)
         return DocumentHtml(kind, text, _title_of(text), "en")
 

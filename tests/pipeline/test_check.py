@@ -1,7 +1,8 @@
 """`courtdocs check`: a kept promise passes; each way of breaking it is reported in words.
 
-One batch is rendered for the module: two courts, a decision that failed for good, a retried one
-(so one court has two bundle versions). Each test breaks a copy of it and checks the copy.
+One batch is rendered for the module: two courts, each with cases of both bases (so each has two
+omnibus filings), a decision that failed for good, a retried one (so one court has two bundle
+versions). Each test breaks a copy of it and checks the copy.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from sqlalchemy import text
 
 from service.db.store import Store
 from service.errors import NotFoundError
-from service.pipeline.check import BatchFacts, check_batch, gather, placement_rule, provenance_rule
+from service.pipeline.check import (
+    BatchFacts,
+    check_batch,
+    filing_rule,
+    gather,
+    placement_rule,
+    provenance_rule,
+)
 from service.pipeline.publish import publish
 from service.render import Renderer
 from service.settings import Settings
@@ -26,6 +34,7 @@ from tests.faults.fault_helpers import FAST, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 
 LINEAR_B = "𐀀𐀁"  # no bundled font draws it: the decision fails with a reason
+PETITIONS = (0, 3)  # HSC 11361.8, one in each court (LA-CCB and LA-VNW)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     lines = [json.loads(line) for line in sample.read_text().splitlines()]
     for index in (2, 5):
         lines[index]["person"]["aka"] = [LINEAR_B]
+    for index in PETITIONS:
+        lines[index]["basis"] = "HSC 11361.8"
     sample.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     batch_id = submit(pipeline, sample)
     pipeline.courtdocs("worker", "--burst")
@@ -213,3 +224,36 @@ def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> N
     assert result["published"] is True
     assert not any(path.exists() for path in [*leftovers, stray])
     assert copy.violations() == []
+
+
+def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(copy: Copy) -> None:
+    facts = copy.facts()
+    assert filing_rule(facts) == []
+    bundle = facts.latest()["LA-CCB"]
+    files = bundle.manifest["files"]
+    names = [item["path"] for item in files]
+    assert [name for name in names if name.startswith("omnibus/")] == [
+        "omnibus/hsc-11361.9-omnibus-motion.pdf",
+        "omnibus/hsc-11361.9-omnibus-order.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-001.pdf",
+        "omnibus/hsc-11361.8-omnibus-response.pdf",
+        "omnibus/hsc-11361.8-omnibus-order.pdf",
+        "omnibus/hsc-11361.8-exhibit-a-part-001.pdf",
+    ]
+    without_response = [item for item in files if item["path"] != "omnibus/hsc-11361.8-omnibus-response.pdf"]
+    mixed = [*files, {"path": "omnibus/omnibus-motion.pdf"}]  # one filing for both bases, as before
+    for broken, expected in (
+        (without_response, "0 entries omnibus/hsc-11361.8-omnibus-response.pdf, not exactly one"),
+        (mixed, "omnibus/omnibus-motion.pdf: no omnibus filing of a basis its cases have"),
+    ):
+        others = [b for b in facts.bundles if b is not bundle]
+        forged = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=broken))
+        problems = filing_rule(dataclasses.replace(facts, bundles=[*others, forged]))
+        assert len(problems) == 1 and expected in problems[0], problems
+    # Were the court's petition answered as an 11361.9 case, its 11361.8 filing would answer nobody.
+    reviewed = [
+        dataclasses.replace(d, basis="HSC 11361.9") if d.court_code == "LA-CCB" else d
+        for d in facts.decisions
+    ]
+    problems = filing_rule(dataclasses.replace(facts, decisions=reviewed))
+    assert len(problems) == 3 and all("omnibus/hsc-11361.8-" in p for p in problems), problems

@@ -29,6 +29,19 @@ from tests.pipeline_helpers import (
 from tests.services import flushed_redis_url, require_services, temporary_postgres_database
 
 FAST_RECOVERY = {"COURTDOCS_RENDER_LEASE": "4", "COURTDOCS_RECONCILE_INTERVAL": "2"}
+# A court's omnibus filing for each basis its cases have, never both bases in one (issue 13).
+FILINGS = {
+    "HSC 11361.9": {
+        "omnibus/hsc-11361.9-omnibus-motion.pdf",
+        "omnibus/hsc-11361.9-omnibus-order.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-001.pdf",
+    },
+    "HSC 11361.8": {
+        "omnibus/hsc-11361.8-omnibus-response.pdf",
+        "omnibus/hsc-11361.8-omnibus-order.pdf",
+        "omnibus/hsc-11361.8-exhibit-a-part-001.pdf",
+    },
+}
 
 
 @pytest.fixture(params=["embedded", "services"])
@@ -83,11 +96,10 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
         letters += sum(1 for name in names if name.startswith("letters/"))
         manifest = manifest_of(bundle)
         assert manifest["court"]["code"] == code and manifest["batch_id"] == batch_id
-        assert {
-            "omnibus/omnibus-motion.pdf",
-            "omnibus/omnibus-order.pdf",
-            "clerk-import.csv",
-        } <= set(names)
+        assert "clerk-import.csv" in names
+        bases = {decision.basis.value for decision in decisions if decision.court.code == code}
+        for basis, filing in FILINGS.items():
+            assert (filing & set(names)) == (filing if basis in bases else set()), (code, basis)
     for decision in decisions:
         for document in ("motion.pdf", "motion.docx", "order.pdf", "order.docx"):
             matches = [n for n in entries if n.endswith(f"_{decision.decision_id}/{document}")]
@@ -114,6 +126,8 @@ def test_a_batch_across_three_courts_ends_in_three_verified_bundles(pipeline: Pi
     assert_batch_complete(pipeline, batch_id, sample)
     report = batch_status(pipeline.runtime(), batch_id)
     assert report is not None and len(report.courts) == 3
+    bases = Counter((d.court.code, d.basis.value) for d in validate_file(sample).decisions)
+    assert all(bases[(code, basis)] for code in report.courts for basis in FILINGS)  # both in each court
 
 
 def test_resubmitting_a_batch_creates_nothing_new(embedded: Pipeline) -> None:

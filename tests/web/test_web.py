@@ -452,6 +452,18 @@ def test_a_clerk_logs_in_with_an_httponly_samesite_cookie_and_sees_the_bundle_pa
     site.client.cookies.clear()
 
 
+def test_an_attorney_sees_the_peoples_response_to_a_petition_and_the_motion_otherwise(site: Site) -> None:
+    site.client.cookies.clear()
+    assert login(site, "attorney").status_code == 303
+    lines = [json.loads(line) for line in site.sample.read_text().splitlines()[:4]]
+    assert {line["basis"] for line in lines} == {"HSC 11361.8", "HSC 11361.9"}  # seed 4: line 4 petitions
+    for line in lines:
+        page = site.client.get("/attorney", params={"q": line["case"]["number"]}).text
+        people, other = ("Response", "Motion") if line["basis"] == "HSC 11361.8" else ("Motion", "Response")
+        assert f"{people} (PDF)" in page and f'title="{people} for case' in page and other not in page
+    site.client.cookies.clear()
+
+
 def test_the_login_page_and_stylesheet_never_build_the_document_renderer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

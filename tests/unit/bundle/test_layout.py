@@ -15,6 +15,7 @@ import pytest
 from service.bundle import layout
 from service.bundle.layout import Area, EntryKind
 from service.core.kinds import DocumentKind, OutputFormat
+from service.core.models import Basis
 from service.errors import UnsafePathError
 
 BATCH, COURT = "b20261130-0123456789", "LA-CCB"
@@ -31,8 +32,10 @@ def test_output_paths_are_those_of_today() -> None:
         f"batches/{BATCH}/bundles/LA-CCB",
     ]
     assert layout.omnibus_folder(BATCH, COURT) == f"batches/{BATCH}/omnibus/LA-CCB"
-    assert layout.omnibus_file(layout.exhibit_entry(2)) == "exhibit-a-part-002.pdf"
-    assert layout.omnibus_file(layout.omnibus_entry("omnibus_motion")) == "omnibus-motion.pdf"
+    assert layout.omnibus_file(layout.exhibit_entry(2, "HSC 11361.9")) == "hsc-11361.9-exhibit-a-part-002.pdf"
+    assert layout.omnibus_file(layout.omnibus_entry("omnibus_motion", "HSC 11361.9")) == (
+        "hsc-11361.9-omnibus-motion.pdf"
+    )
     assert layout.omnibus_file(layout.CLERK_IMPORT) == "clerk-import.csv"
     assert layout.bundle_folder(BATCH, COURT) == f"batches/{BATCH}/bundles/LA-CCB"
     assert layout.bundle_name(BATCH, COURT, 1) == f"{BATCH}-LA-CCB-v001.zip"
@@ -63,13 +66,24 @@ def test_entry_names_are_those_of_today() -> None:
     )
     assert layout.case_entry("BA1", "d.2", "order", "docx") == "cases/BA1_d.2/order.docx"
     assert layout.letter_entry("p-0123abcd", "pdf") == "letters/p-0123abcd.pdf"
-    assert layout.omnibus_entry(DocumentKind.OMNIBUS_MOTION) == "omnibus/omnibus-motion.pdf"
-    assert layout.omnibus_entry(DocumentKind.OMNIBUS_ORDER) == "omnibus/omnibus-order.pdf"
-    assert [layout.exhibit_entry(part) for part in (1, 12, 1000)] == [
-        "omnibus/exhibit-a-part-001.pdf",
-        "omnibus/exhibit-a-part-012.pdf",
-        "omnibus/exhibit-a-part-1000.pdf",
+    review, petition = Basis.PROSECUTOR_REVIEW, Basis.PETITION
+    assert (
+        layout.omnibus_entry(DocumentKind.OMNIBUS_MOTION, review) == "omnibus/hsc-11361.9-omnibus-motion.pdf"
+    )
+    assert layout.omnibus_entry(DocumentKind.OMNIBUS_ORDER, review) == "omnibus/hsc-11361.9-omnibus-order.pdf"
+    assert [layout.exhibit_entry(part, review) for part in (1, 12, 1000)] == [
+        "omnibus/hsc-11361.9-exhibit-a-part-001.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-012.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-1000.pdf",
     ]
+    # The persons' petitions are answered in a filing of their own, with its own Exhibit A.
+    assert layout.omnibus_entry(DocumentKind.OMNIBUS_RESPONSE, petition) == (
+        "omnibus/hsc-11361.8-omnibus-response.pdf"
+    )
+    assert (
+        layout.omnibus_entry(DocumentKind.OMNIBUS_ORDER, petition) == "omnibus/hsc-11361.8-omnibus-order.pdf"
+    )
+    assert layout.exhibit_entry(1, petition) == "omnibus/hsc-11361.8-exhibit-a-part-001.pdf"
     assert (layout.CLERK_IMPORT, layout.MANIFEST_JSON, layout.MANIFEST_CSV) == (
         "clerk-import.csv",
         "manifest.json",
@@ -122,7 +136,9 @@ BUILDERS: dict[str, Callable[[str], object]] = {
     "case_entry kind": lambda bad: layout.case_entry("BA1", "D-1", bad, "pdf"),
     "letter_entry": lambda bad: layout.letter_entry(bad, "pdf"),
     "letter_entry format": lambda bad: layout.letter_entry("p-1", bad),
-    "omnibus_entry": lambda bad: layout.omnibus_entry(bad),
+    "omnibus_entry": lambda bad: layout.omnibus_entry(bad, "HSC 11361.9"),
+    "omnibus_entry basis": lambda bad: layout.omnibus_entry("omnibus_order", bad),
+    "exhibit_entry basis": lambda bad: layout.exhibit_entry(1, bad),
 }
 
 
@@ -144,8 +160,16 @@ def test_entry_names_read_back_as_what_they_are() -> None:
     letter = layout.letter_entry("p-1", "pdf")
     assert layout.entry_kind(case) is EntryKind.CASE
     assert layout.entry_kind(letter) is EntryKind.LETTER
-    court_files = [layout.exhibit_entry(1), layout.omnibus_entry("omnibus_order"), layout.CLERK_IMPORT]
+    court_files = [
+        layout.exhibit_entry(1, "HSC 11361.8"),
+        layout.omnibus_entry("omnibus_order", "HSC 11361.9"),
+        layout.CLERK_IMPORT,
+    ]
     assert {layout.entry_kind(name) for name in court_files} == {EntryKind.COURT}
+    assert layout.is_filing_entry_of(court_files[0], "HSC 11361.8")
+    assert not layout.is_filing_entry_of(court_files[0], "HSC 11361.9")
+    assert layout.is_filing_entry_of(court_files[1], "HSC 11361.9")
+    assert not any(layout.is_filing_entry_of(layout.CLERK_IMPORT, basis) for basis in Basis)
     for other in [layout.MANIFEST_JSON, layout.MANIFEST_CSV, "x.pdf", "documents/a.pdf", "casesx/a"]:
         assert layout.entry_kind(other) is None
 

@@ -42,10 +42,15 @@ def renderer() -> Renderer:
 
 
 def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_path: Path) -> Path:
-    """Render any kind of document from one decision (an omnibus filing of a one-case court batch)."""
+    """Render any kind of document from one decision (an omnibus filing of a one-case court batch).
+
+    The omnibus response answers petitions: its decision is made one under HSC 11361.8.
+    """
+    if kind is DocumentKind.OMNIBUS_RESPONSE:
+        value = dict(value, basis="HSC 11361.8")
     decision = parse_decision(value)
     summary = summarize([decision], parts=1)
-    if kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
+    if kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_RESPONSE, DocumentKind.OMNIBUS_ORDER):
         document = renderer.convert(renderer.omnibus(kind, decision, summary), OutputFormat.PDF)
     elif kind is DocumentKind.EXHIBIT:
         document = renderer.convert(
