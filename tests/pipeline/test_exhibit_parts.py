@@ -10,10 +10,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from service.core.sample import generate_decisions, write_jsonl
 from service.pipeline.status import batch_status
 from tests.pipeline_helpers import make_pipeline, manifest_of
 
 DASH = "\N{EN DASH}"
+BASIS = "HSC 11361.9"  # every case of these courts: one filing, one exhibit
+EXHIBIT_PREFIX = "omnibus/hsc-11361.9-exhibit-a-part-"
 PART = re.compile(rf"Exhibit A, Part (\d+) of (\d+): Cases (\d+){DASH}(\d+) of (\d+)")
 
 
@@ -21,7 +24,10 @@ def publish_one_court(tmp_path: Path, decisions: int, **env: str) -> Path:
     """Render and publish a one-court batch with these settings; return its bundle."""
     pipeline = make_pipeline(tmp_path / "out", **env)
     try:
-        sample = pipeline.sample_file(decisions, courts=1)
+        sample = pipeline.output / "one-basis.jsonl"
+        motions = (d for d in generate_decisions(decisions * 4, seed=7, courts=1) if d["basis"] == BASIS)
+        with sample.open("w", encoding="utf-8") as stream:
+            assert write_jsonl(itertools.islice(motions, decisions), stream) == decisions
         batch_id = pipeline.courtdocs("submit", str(sample)).stdout.strip()
         pipeline.courtdocs("worker", "--burst", "--processes", "2", timeout=900)
         report = batch_status(pipeline.runtime(), batch_id)
@@ -35,7 +41,7 @@ def publish_one_court(tmp_path: Path, decisions: int, **env: str) -> Path:
 
 def exhibit_parts(bundle: Path) -> list[PdfReader]:
     with zipfile.ZipFile(bundle) as archive:
-        names = sorted(name for name in archive.namelist() if name.startswith("omnibus/exhibit-a-part-"))
+        names = sorted(name for name in archive.namelist() if name.startswith(EXHIBIT_PREFIX))
         return [PdfReader(io.BytesIO(archive.read(name))) for name in names]
 
 
@@ -55,7 +61,7 @@ def test_a_two_part_court_says_part_1_of_2_and_which_cases_on_every_page(tmp_pat
         for page in part.pages:
             assert f"EXHIBIT A · {label}" in page.extract_text()
     entries = {entry["path"]: entry for entry in manifest_of(bundle)["files"]}
-    assert entries["omnibus/exhibit-a-part-002.pdf"]["pages"] == len(second.pages)
+    assert entries[f"{EXHIBIT_PREFIX}002.pdf"]["pages"] == len(second.pages)
 
 
 def test_parts_over_the_e_filing_page_limit_are_made_shorter_and_still_know_n(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from service.core.models import Decision
+from service.core.models import Basis, Decision
 from service.core.sample import generate_decisions
 from service.core.validation import parse_decision
 from service.render import DocumentKind, OutputFormat, Renderer
@@ -55,7 +55,10 @@ def redesignated() -> dict[str, Any]:
 
 
 def sample(cases: int) -> list[Decision]:
-    decisions = (parse_decision(value) for value in generate_decisions(cases, seed=1, courts=1))
+    """Return `cases` sample decisions of one basis (an exhibit lists the cases of one filing)."""
+    generated = (parse_decision(value) for value in generate_decisions(cases * 3, seed=1, courts=1))
+    decisions = [decision for decision in generated if decision.basis is Basis.PROSECUTOR_REVIEW][:cases]
+    assert len(decisions) == cases
     return sorted(decisions, key=lambda decision: decision.case.number)
 
 
@@ -158,8 +161,8 @@ def test_a_part_is_a_bookmark_and_so_is_each_omnibus_document(renderer: Renderer
 
 def document_title(kind: DocumentKind) -> str:
     if kind is DocumentKind.OMNIBUS_MOTION:
-        return "People's Omnibus Motion for Relief under HSC §§ 11361.8 and 11361.9"
-    return "[Proposed] Omnibus Order Granting Relief under HSC §§ 11361.8 and 11361.9"
+        return "People's Omnibus Motion for Relief under HSC § 11361.9"
+    return "[Proposed] Omnibus Order Granting Relief under HSC § 11361.9"
 
 
 def test_a_hundred_cases_take_five_landscape_pages_not_eight(renderer: Renderer) -> None:

@@ -16,7 +16,7 @@ import pytest
 from service.core.validation import parse_decision
 from service.errors import RenderError
 from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import summarize
+from service.render.documents import ExhibitPart, summarize
 from service.settings import Settings
 from tests.conftest import example_decision
 from tests.pdftools import pdf_text
@@ -49,7 +49,7 @@ def render(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_pa
     parsed = parse_decision(value)
     summary = summarize([parsed], parts=1)
     if kind is DocumentKind.EXHIBIT:
-        document = renderer.exhibit(1, [parsed], summary)
+        document = renderer.exhibit(ExhibitPart(1, 1, 1, 1, 1), [parsed], summary)
     elif kind in (DocumentKind.MOTION, DocumentKind.ORDER):
         document = renderer.html(kind, [parsed])
     else:
@@ -126,17 +126,20 @@ def test_the_omnibus_response_and_order_answer_petitions_under_one_basis(
     value = decision(PETITION, serving=True)
     response = body_text(render(renderer, DocumentKind.OMNIBUS_RESPONSE, value, tmp_path))
     order = body_text(render(renderer, DocumentKind.OMNIBUS_ORDER, value, tmp_path))
-    exhibit = body_text(render(renderer, DocumentKind.EXHIBIT, value, tmp_path))
+    exhibit = " ".join(pdf_text(render(renderer, DocumentKind.EXHIBIT, value, tmp_path)).split())
     assert "PEOPLE'S OMNIBUS RESPONSE TO PETITIONS/APPLICATIONS FOR RELIEF (HSC § 11361.8): NO OBJECTION" in (
         response
     )
     assert "respond that they do not object to any of these petitions/applications" in response
     assert "[PROPOSED] OMNIBUS ORDER GRANTING PETITIONS/APPLICATIONS FOR RELIEF UNDER HSC § 11361.8" in order
     assert "Good cause appearing, each petition/application is GRANTED." in order
-    assert "EXHIBIT A TO OMNIBUS RESPONSE AND ORDER, PART 1" in exhibit
-    for text in (response, order, exhibit):
+    assert "to the Omnibus Response and Order (HSC § 11361.8)" in exhibit
+    assert "v. The Defendants/Petitioners Listed in Exhibit A" in exhibit
+    assert "Relief under Health and Safety Code section 11361.8" in exhibit
+    for text in (response, order):
         assert "THE DEFENDANTS/PETITIONERS LISTED IN EXHIBIT A, Defendants/Petitioners." in text
         assert "(Health and Safety Code section 11361.8)" in text
+    for text in (response, order, exhibit):
         assert "motion" not in text.lower() and "11361.9" not in text
 
 
@@ -144,12 +147,16 @@ def test_the_omnibus_motion_and_exhibit_under_11361_9_name_only_that_basis(
     renderer: Renderer, tmp_path: Path
 ) -> None:
     motion = body_text(render(renderer, DocumentKind.OMNIBUS_MOTION, decision(REVIEW), tmp_path))
-    exhibit = body_text(render(renderer, DocumentKind.EXHIBIT, decision(REVIEW), tmp_path))
+    exhibit = " ".join(pdf_text(render(renderer, DocumentKind.EXHIBIT, decision(REVIEW), tmp_path)).split())
     assert "PEOPLE'S OMNIBUS MOTION FOR RELIEF UNDER HSC § 11361.9" in motion
-    assert "EXHIBIT A TO OMNIBUS MOTION AND ORDER, PART 1" in exhibit
+    assert "THE DEFENDANTS LISTED IN EXHIBIT A, Defendants." in motion
+    assert "(Health and Safety Code section 11361.9)" in motion
+    assert "to the Omnibus Motion and Order (HSC § 11361.9)" in exhibit
+    assert "v. The Defendants Listed in Exhibit A" in exhibit
+    assert "Relief under Health and Safety Code section 11361.9" in exhibit
     for text in (motion, exhibit):
-        assert "THE DEFENDANTS LISTED IN EXHIBIT A, Defendants." in text
-        assert "(Health and Safety Code section 11361.9)" in text and "petition" not in text.lower()
+        assert "petition" not in text.lower()
+    assert "11361.8" not in exhibit
 
 
 def test_an_omnibus_filing_refuses_both_bases_and_the_wrong_document(renderer: Renderer) -> None:
@@ -157,7 +164,9 @@ def test_an_omnibus_filing_refuses_both_bases_and_the_wrong_document(renderer: R
     with pytest.raises(RenderError, match=r"one statutory basis, not HSC 11361\.8 and HSC 11361\.9"):
         renderer.omnibus(DocumentKind.OMNIBUS_ORDER, review, summarize([petition, review], parts=1))
     with pytest.raises(RenderError, match="one statutory basis"):
-        renderer.exhibit(1, [petition, review], summarize([petition, review], parts=1))
+        renderer.exhibit(
+            ExhibitPart(1, 1, 1, 2, 2), [petition, review], summarize([petition, review], parts=1)
+        )
     with pytest.raises(RenderError, match=r"an HSC 11361\.8 omnibus filing has no omnibus_motion"):
         renderer.omnibus(DocumentKind.OMNIBUS_MOTION, petition, summarize([petition], parts=1))
     with pytest.raises(RenderError, match=r"an HSC 11361\.9 omnibus filing has no omnibus_response"):
