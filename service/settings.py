@@ -29,6 +29,7 @@ DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
 DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024  # bytes of one submitted batch over HTTP (413 above)
 DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
+DEFAULT_PUBLISH_LEASE = 600  # seconds a publish job holds its court batch between renewals
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
 
 
@@ -54,6 +55,7 @@ class Settings:
     job_retries: int = DEFAULT_JOB_RETRIES
     job_timeout: int = DEFAULT_JOB_TIMEOUT
     render_lease: int = DEFAULT_RENDER_LEASE
+    publish_lease: int = DEFAULT_PUBLISH_LEASE
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     secure_cookies: bool = False  # set COURTDOCS_SECURE_COOKIES=1 behind HTTPS
     reconcile_interval: int = DEFAULT_RECONCILE_INTERVAL
@@ -95,6 +97,7 @@ class Settings:
             job_retries=_int(env, "COURTDOCS_JOB_RETRIES", DEFAULT_JOB_RETRIES),
             job_timeout=_int(env, "COURTDOCS_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT),
             render_lease=_int(env, "COURTDOCS_RENDER_LEASE", DEFAULT_RENDER_LEASE),
+            publish_lease=_int(env, "COURTDOCS_PUBLISH_LEASE", DEFAULT_PUBLISH_LEASE),
             max_request_bytes=_int(env, "COURTDOCS_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
             secure_cookies=env.get("COURTDOCS_SECURE_COOKIES", "") in ("1", "true", "yes"),
             reconcile_interval=_int(env, "COURTDOCS_RECONCILE_INTERVAL", DEFAULT_RECONCILE_INTERVAL),

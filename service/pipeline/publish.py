@@ -63,7 +63,6 @@ from service.render.documents import (
 from service.settings import Settings
 
 log = logging.getLogger("courtdocs.publish")
-PUBLISH_LEASE = timedelta(minutes=10)  # how long a publication holds its court batch between renewals
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
 # One omnibus filing per basis, never both in one: the People's motion (11361.9), then their
 # response to the persons' petitions/applications (11361.8).
@@ -384,11 +383,12 @@ def _version(distribution: str) -> str:
 def publish_as_owner(rt: Runtime, batch_id: str, court_code: str) -> dict[str, Any]:
     """Take the publication of one court batch, then build and publish its bundle as its one owner."""
     token = secrets.token_hex(8)
-    if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
+    lease = timedelta(seconds=rt.settings.publish_lease)
+    if not rt.store.publications.take(batch_id, court_code, lease, token):
         return {"batch_id": batch_id, "court": court_code, "published": False, "reason": "owned elsewhere"}
 
     def renew() -> None:
-        if not rt.store.publications.take(batch_id, court_code, PUBLISH_LEASE, token):
+        if not rt.store.publications.take(batch_id, court_code, lease, token):
             raise PublicationTakenOverError(f"publication of {batch_id}/{court_code} was taken over")
 
     try:

@@ -19,7 +19,12 @@ from service.pipeline.status import batch_status
 from tests.pipeline_helpers import Pipeline, free_port, is_published, make_pipeline, wait_until
 
 NO_PERSISTENCE = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-FAST = {"COURTDOCS_RENDER_LEASE": "4", "COURTDOCS_RECONCILE_INTERVAL": "2", "COURTDOCS_JOB_CHUNK": "3"}
+FAST = {
+    "COURTDOCS_RENDER_LEASE": "4",
+    "COURTDOCS_PUBLISH_LEASE": "15",  # a publisher killed mid-bundle delays its court 15 s, not 10 min
+    "COURTDOCS_RECONCILE_INTERVAL": "2",
+    "COURTDOCS_JOB_CHUNK": "3",
+}
 
 
 @dataclass
