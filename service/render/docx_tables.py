@@ -35,7 +35,11 @@ NARROW, WIDE = 0.6, 1.0  # ems of a character no face has: a narrow one, a full-
 
 @lru_cache(maxsize=2)
 def _advances(bold: bool) -> dict[int, float]:
-    """Return the advance width in ems of every character of the regular or bold faces."""
+    """Return the advance width in ems of every character of the regular or bold faces.
+
+    Always the shipped faces, even under COURTDOCS_FONTS_DIR: the DOCX names Times New Roman,
+    whose metrics are Liberation Serif's, whatever fonts the PDF is drawn in.
+    """
     advances: dict[int, float] = {}
     for name in reversed(FACES[bold]):  # the first face that has a character wins
         with TTFont(assets.fonts_dir() / name, lazy=True) as font:

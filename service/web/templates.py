@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import Request
+
+from service.render.templating import make_environment
 
 STYLESHEET = "web.css"
 
@@ -19,12 +20,7 @@ class PageTemplates:
     """The compiled page templates and the stylesheet of one folder; built once per application."""
 
     def __init__(self, folder: Path) -> None:
-        self.environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(folder),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            auto_reload=False,
-        )
+        self.environment = make_environment(folder)  # the documents' settings, another folder
         self.stylesheet = (folder / STYLESHEET).read_text(encoding="utf-8")
 
     def render(self, name: str, context: dict[str, Any]) -> str:
