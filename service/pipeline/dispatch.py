@@ -15,6 +15,7 @@ from service.pipeline.runtime import Runtime
 
 RENDER_JOB = "service.worker.jobs.render_documents"  # the rq entry points, by dotted name
 PUBLISH_JOB = "service.worker.jobs.publish_court"
+RENDER_PREFIX, PUBLISH_PREFIX = "render", "publish"  # job ids are f"{prefix}-{batch_id}-..."
 
 
 def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
@@ -28,7 +29,7 @@ def enqueue_documents(rt: Runtime, documents: Sequence[DocumentRow]) -> int:
         ]
         for start in range(0, len(by_subject), rt.settings.job_chunk):
             ids = [doc.id for group in by_subject[start : start + rt.settings.job_chunk] for doc in group]
-            job_id = f"render-{batch_id}-{ids[0]}-{secrets.token_hex(4)}"
+            job_id = f"{RENDER_PREFIX}-{batch_id}-{ids[0]}-{secrets.token_hex(4)}"
             rt.store.documents.set_job(ids, job_id)
             specs.append(JobSpec(RENDER_JOB, (batch_id, ids), job_id))
     enqueue_all(rt.queue, specs, rt.settings)
@@ -63,7 +64,7 @@ def publish_when_finished(rt: Runtime, batch_id: str, court_code: str) -> int:
     # A short hold: long enough for the job to start and take the publication over with its own lease.
     if not rt.store.publications.claim(batch_id, court_code, timedelta(seconds=rt.settings.render_lease)):
         return 0
-    job_id = f"publish-{batch_id}-{court_code}-{secrets.token_hex(4)}"
+    job_id = f"{PUBLISH_PREFIX}-{batch_id}-{court_code}-{secrets.token_hex(4)}"
     rt.store.publications.set_job(batch_id, court_code, job_id)
     enqueue_all(rt.queue, [JobSpec(PUBLISH_JOB, (batch_id, court_code), job_id, at_front=True)], rt.settings)
     return 1

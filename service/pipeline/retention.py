@@ -15,9 +15,10 @@ from rq.serializers import JSONSerializer
 from service.bundle.layout import batch_folder
 from service.core.states import BatchState
 from service.errors import NotFoundError, UnfinishedBatchError
+from service.pipeline.dispatch import PUBLISH_PREFIX, RENDER_PREFIX
 from service.pipeline.runtime import Runtime
 
-JOB_PREFIXES = ("render", "publish")  # job ids are f"{prefix}-{batch_id}-..." (jobs.py)
+JOB_PREFIXES = (RENDER_PREFIX, PUBLISH_PREFIX)  # the batch's jobs, as dispatch.py names them
 
 
 @dataclass(frozen=True)

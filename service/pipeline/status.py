@@ -102,9 +102,11 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
     if batch is None:
         return None
     counts = rt.store.documents.state_counts(batch_id)
+    # One query for every version, by court and version: the last of each court is its latest.
+    latest = {bundle.court_code: bundle for bundle in rt.store.publications.bundles_of(batch_id)}
     courts = {}
     for court in rt.store.publications.courts_of(batch_id):
-        bundle = rt.store.publications.latest_bundle(batch_id, court.court_code)
+        bundle = latest.get(court.court_code)
         courts[court.court_code] = CourtStatus(
             state=court.state,
             last_error=court.last_error if court.state is not CourtState.PUBLISHED else None,
