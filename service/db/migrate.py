@@ -14,6 +14,7 @@ failed migration leaves the schema as it was.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,7 @@ from service.errors import DatabaseUnavailableError, SchemaError, SchemaOutOfDat
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 INITIAL_REVISION = "0001"  # the schema before migrations: an unversioned database is adopted at it
+SQLITE_LOCK_ATTEMPTS = 5  # tries of a migration that SQLite refused at once as "locked"
 ADVISORY_LOCK = 7_262_020_112  # key of the PostgreSQL advisory lock that courtdocs migrations take
 
 
@@ -77,8 +79,7 @@ def require_current(engine: Engine) -> None:
 
 def upgrade(engine: Engine) -> Upgrade:
     """Bring the database to this code's revision (adopting one made before migrations)."""
-    with _migrating(engine) as conn:
-        return _bring_up(conn, upgrade_existing=True)
+    return _with_lock_retries(engine, upgrade_existing=True)
 
 
 def prepare_database(engine: Engine, *, upgrade_existing: bool) -> None:
@@ -92,11 +93,29 @@ def prepare_database(engine: Engine, *, upgrade_existing: bool) -> None:
     try:
         if current_revision(engine) == head_revision():
             return  # the usual case, settled without taking the lock
-        with _migrating(engine) as conn:
-            _bring_up(conn, upgrade_existing=upgrade_existing)
+        _with_lock_retries(engine, upgrade_existing=upgrade_existing)
     except BaseException:
         engine.dispose()  # the caller stops here: leave no connection open behind it
         raise
+
+
+def _with_lock_retries(engine: Engine, *, upgrade_existing: bool) -> Upgrade:
+    """Adopt, check and upgrade under the migration lock, trying again when SQLite said "locked".
+
+    SQLite answers "database is locked" at once, without waiting its busy timeout, in some races
+    between processes opening a fresh file together (seen in CI: 1 of 4 starting at once failed).
+    The migration is one transaction, so trying it again is safe; it finds the work done.
+    """
+    for attempt in range(1, SQLITE_LOCK_ATTEMPTS + 1):
+        try:
+            with _migrating(engine) as conn:
+                return _bring_up(conn, upgrade_existing=upgrade_existing)
+        except DatabaseUnavailableError as error:
+            locked = engine.dialect.name == "sqlite" and "database is locked" in str(error)
+            if not locked or attempt == SQLITE_LOCK_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _bring_up(conn: Connection, *, upgrade_existing: bool) -> Upgrade:
