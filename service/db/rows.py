@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
+from service.core.filing import FilingMode, Signer
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.states import BatchState, CourtState, DocumentState
 
@@ -42,9 +43,11 @@ class BatchRow(_Row):
     decision_count: int
     created_at: datetime
     finished_at: datetime | None
+    filing: FilingMode = FilingMode.OMNIBUS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", BatchState(self.state))
+        object.__setattr__(self, "filing", FilingMode(self.filing))
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class NewBundle:
     bytes: int
     content_digest: str  # hash of the entries, not of the ZIP
     created_at: datetime
+    final: bool  # signed by the court's approving attorney; else a draft
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,30 @@ class BundleRow(NewBundle, _Row):
     id: int
     batch_id: str
     court_code: str
+
+
+@dataclass(frozen=True)
+class ApprovalRow(_Row):
+    """The approval of one court's filing: the attorney who signs it, and who recorded it."""
+
+    batch_id: str
+    court_code: str
+    name: str
+    title: str
+    bar_number: str
+    email: str | None
+    approved_on: date
+    approved_at: datetime
+    approved_by: str
+
+    def signer(self) -> Signer:
+        return Signer(
+            name=self.name,
+            title=self.title,
+            bar_number=self.bar_number,
+            email=self.email,
+            approved_on=self.approved_on,
+        )
 
 
 def as_values(row: object) -> dict[str, Any]:

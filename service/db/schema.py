@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
 )
 
 metadata = MetaData()
@@ -39,6 +41,7 @@ batches = Table(
     Column("decision_count", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    Column("filing", String(16), nullable=False, server_default="omnibus"),  # FilingMode
 )
 
 decisions = Table(
@@ -53,6 +56,8 @@ decisions = Table(
     Column("payload", Text, nullable=False),
     Index("ix_decisions_person", "batch_id", "person_key"),
     Index("ix_decisions_decision_id", "decision_id"),
+    # A court's decisions in case-number order, as publishing streams them (revision 0002).
+    Index("ix_decisions_court_case", "batch_id", "court_code", "case_number", "decision_id"),
 )
 
 documents = Table(
@@ -105,7 +110,24 @@ bundles = Table(
     Column("bytes", Integer, nullable=False),
     Column("content_digest", String(64), nullable=False),  # hash of the entries, not of the ZIP
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("final", Boolean, nullable=False, server_default=false()),  # signed, or a draft
     UniqueConstraint("batch_id", "court_code", "version", name="uq_bundles_version"),
+)
+
+filing_approvals = Table(
+    "filing_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("name", String(200), nullable=False),  # the attorney who signs the court's filing
+    Column("title", String(200), nullable=False),
+    Column("bar_number", String(16), nullable=False),
+    Column("email", String(254)),
+    Column("approved_on", Date, nullable=False),  # the date the filing is signed and dated
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", String(100), nullable=False),  # the account (or CLI user) that approved
+    UniqueConstraint("batch_id", "court_code", name="uq_filing_approvals_court"),
 )
 
 # People and machines that use the service (queried by service/db/accounts.py).

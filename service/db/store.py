@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.db.approvals import ApprovalQueries
 from service.db.batches import BatchQueries
 from service.db.documents import DocumentQueries
 from service.db.leases import LeaseQueries
@@ -19,6 +20,7 @@ class Store:
         self.documents = DocumentQueries(self.engine)  # reading documents
         self.leases = LeaseQueries(self.engine)  # render leases and their outcomes
         self.publications = PublicationQueries(self.engine)  # court batches, publication, bundles
+        self.approvals = ApprovalQueries(self.engine)  # who signs each court's filing
 
     def dispose(self) -> None:
         """Release the engine's pooled connections."""

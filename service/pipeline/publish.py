@@ -364,6 +364,7 @@ def _write_new_version(
         target.unlink()
         raise BundleVerificationError(f"bundle failed verification: {problems[0]}")
     return NewBundle(
+        final=False,  # TODO(approval): True once the court filing is approved
         version=version,
         path=relative,
         sha256=sha256,
