@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from service.cli.main import cli_runtime, main
+from service.core.filing import FilingMode
 from service.errors import NotFoundError
 from service.pipeline.runtime import Runtime
 
@@ -20,16 +21,37 @@ from service.pipeline.runtime import Runtime
     is_flag=True,
     help="queue the valid decisions; write the rejected ones to a report",
 )
+@click.option(
+    "--filing",
+    type=click.Choice([mode.value for mode in FilingMode]),
+    default=FilingMode.OMNIBUS.value,
+    show_default=True,
+    help="omnibus: per court and basis one motion (or response), one proposed order and Exhibit A; "
+    "per-case: a motion (or response) and an order for every case. Never both.",
+)
 @click.option("--wait", is_flag=True, help="show progress until every court bundle is published")
-def submit(batch_file: Path, idempotency_key: str | None, skip_invalid: bool, wait: bool) -> None:
-    """Validate a whole batch file, store it and queue its documents; print the batch id."""
+def submit(
+    batch_file: Path, idempotency_key: str | None, skip_invalid: bool, filing: str, wait: bool
+) -> None:
+    """Validate a whole batch file, store it and queue its filing; print the batch id.
+
+    Each court's filing is published as a draft until its signing attorney approves it
+    (`courtdocs approve`).
+    """
     from service.pipeline.submit import submit_file
 
     rt = cli_runtime()
-    result = submit_file(rt, batch_file, idempotency_key=idempotency_key, skip_invalid=skip_invalid)
+    result = submit_file(
+        rt,
+        batch_file,
+        filing=FilingMode(filing),
+        idempotency_key=idempotency_key,
+        skip_invalid=skip_invalid,
+    )
     if result.created:
         click.echo(
-            f"batch {result.batch_id}: {result.decisions} decision(s) queued in {result.jobs} job(s)",
+            f"batch {result.batch_id}: {result.decisions} decision(s), filed {filing}, "
+            f"queued in {result.jobs} job(s)",
             err=True,
         )
     else:

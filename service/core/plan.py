@@ -7,16 +7,18 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.core.filing import FilingMode
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision
 
+# A per-case filing: the motion (or, under HSC 11361.8, the response) and the proposed order,
+# each as the PDF to file and an editable DOCX copy.
 CASE_DOCUMENTS = [
     (DocumentKind.MOTION, OutputFormat.PDF),
     (DocumentKind.MOTION, OutputFormat.DOCX),
     (DocumentKind.ORDER, OutputFormat.PDF),
     (DocumentKind.ORDER, OutputFormat.DOCX),
 ]
-LETTER_FORMAT = OutputFormat.PDF
 
 
 def person_key(decision: Decision, salt: str) -> str:
@@ -37,22 +39,17 @@ class PlannedDocument:
     format: OutputFormat
 
 
-def plan_documents(decisions: Sequence[Decision], salt: str) -> list[PlannedDocument]:
-    """Return every document of a batch: four per decision, one letter per person to notify.
+def plan_documents(decisions: Sequence[Decision], filing: FilingMode) -> list[PlannedDocument]:
+    """Return the documents workers render for a batch's filing, one at a time.
 
-    A person's letter belongs to the court of that person's first decision in the file.
+    Per case: four per decision (CASE_DOCUMENTS). Omnibus: none; each court's motion, order and
+    Exhibit A are made when the court is published, from all its decisions at once. Letters are
+    not part of a filing: a person is told only after the judge has ruled.
     """
-    planned = [
+    if filing is FilingMode.OMNIBUS:
+        return []
+    return [
         PlannedDocument(decision.court.code, decision.decision_id, kind, output_format)
         for decision in decisions
         for kind, output_format in CASE_DOCUMENTS
     ]
-    letter_courts: dict[str, str] = {}
-    for decision in decisions:
-        if decision.person.notify:
-            letter_courts.setdefault(person_key(decision, salt), decision.court.code)
-    planned.extend(
-        PlannedDocument(court, key, DocumentKind.LETTER, LETTER_FORMAT)
-        for key, court in letter_courts.items()
-    )
-    return planned

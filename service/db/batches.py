@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 
 from sqlalchemy import delete, insert, or_, select
 
@@ -139,7 +139,7 @@ class BatchQueries(Queries):
                 )
             )
 
-    def court_payloads(self, batch_id: str, court_code: str) -> Iterator[tuple[str, str]]:
+    def court_payloads(self, batch_id: str, court_code: str) -> Generator[tuple[str, str]]:
         """Yield (decision_id, payload) of a court batch in case-number order, streaming."""
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=1000).execute(

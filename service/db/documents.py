@@ -68,15 +68,19 @@ class DocumentQueries(Queries):
                     numbers = " ".join([first.case_number] + [row.case_number for row in more])
                     yield DocumentRow.from_row(first), numbers
 
-    def failed(self, batch_id: str, limit: int = 1000) -> list[DocumentRow]:
+    def failed(self, batch_id: str, limit: int = 1000) -> list[tuple[DocumentRow, str | None]]:
+        """Return failed documents of a batch with the case number of their decision (None: a letter)."""
+        same_batch = decisions.c.batch_id == documents.c.batch_id
+        of_case = and_(same_batch, decisions.c.decision_id == documents.c.subject)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(documents)
+                select(documents, decisions.c.case_number)
+                .outerjoin(decisions, of_case)
                 .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
                 .order_by(documents.c.id)
                 .limit(limit)
             )
-            return [DocumentRow.from_row(row) for row in rows]
+            return [(DocumentRow.from_row(row), row.case_number) for row in rows]
 
     def state_counts(self, batch_id: str) -> dict[str, dict[DocumentState, int]]:
         """Return {court_code: {state: documents}} for a batch."""

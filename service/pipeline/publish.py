@@ -1,17 +1,17 @@
-"""Publish one court batch: an omnibus filing per basis with its Exhibit A, clerk import, manifest, ZIP."""
+"""Publish one court batch's filing: its documents, clerk import, manifest and ZIP, as a draft or final.
+
+The filing is omnibus (service.pipeline.omnibus renders it here, per basis) or per case (the
+workers rendered every case's documents). It is a draft, every page marked so, until the court's
+signing attorney approves it (service.pipeline.approve); then it is published again, signed.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import secrets
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from service.bundle.layout import (
@@ -22,9 +22,6 @@ from service.bundle.layout import (
     bundle_version_of,
     case_entry,
     court_folder,
-    exhibit_entry,
-    letter_entry,
-    omnibus_entry,
     omnibus_file,
     omnibus_folder,
 )
@@ -37,63 +34,25 @@ from service.bundle.manifest import (
     write_csv,
 )
 from service.bundle.verify import verify_bundle
-from service.core.files import remove_temp_files, write_atomic
-from service.core.models import Basis, Decision, from_stored
+from service.core.files import remove_temp_files
+from service.core.filing import FilingMode
 from service.core.states import CourtState, DocumentState
 from service.db.rows import DocumentRow, NewBundle
 from service.db.store import Store
 from service.errors import (
-    BundleLimitError,
     BundleVerificationError,
     BusyError,
     PublicationTakenOverError,
     StorageUnavailableError,
     failure_reason,
 )
+from service.pipeline.omnibus import CourtFiling, omnibus_filings
 from service.pipeline.runtime import Runtime
-from service.render import DocumentKind, OutputFormat, Renderer
-from service.render.documents import (
-    DocumentHtml,
-    ExhibitPart,
-    OmnibusSummary,
-    RenderedDocument,
-    omnibus_kinds,
-    summarize,
-)
+from service.render import Renderer
 from service.settings import Settings
 
 log = logging.getLogger("courtdocs.publish")
 LIBRARIES = ("courtdocs", "weasyprint", "python-docx", "jinja2", "pydantic", "sqlalchemy", "rq")
-# One omnibus filing per basis, never both in one: the People's motion (11361.9), then their
-# response to the persons' petitions/applications (11361.8).
-FILINGS = (Basis.PROSECUTOR_REVIEW, Basis.PETITION)
-
-
-@dataclass
-class _CourtScan:
-    """What one streaming pass over a court batch's decisions learns of the cases of one basis."""
-
-    filer: Decision | None = None
-    exhibit: list[BundleFile] = field(default_factory=list)
-    cases: int = 0  # decisions that did not fail, listed in Exhibit A
-    by_relief: Counter[str] = field(default_factory=Counter)
-    bases: set[Basis] = field(default_factory=set)
-
-    def add(self, decision: Decision) -> None:
-        """Count a decision that goes into Exhibit A."""
-        self.filer = self.filer or decision
-        self.cases += 1
-        self.by_relief.update(count.relief.value for count in decision.counts)
-        self.bases.add(decision.basis)
-
-    def summary(self) -> OmnibusSummary:
-        return OmnibusSummary(
-            cases=self.cases,
-            counts=sum(self.by_relief.values()),
-            parts=len(self.exhibit),
-            by_relief=tuple(self.by_relief.items()),
-            bases=tuple(sorted(self.bases)),
-        )
 
 
 def publish(
@@ -113,164 +72,53 @@ def publish(
     database, and the file list, the manifest and the ZIP's directory are spooled to disk.
     """
     court = next((c for c in store.publications.courts_of(batch_id) if c.court_code == court_code), None)
-    if court is None or court.state is CourtState.PUBLISHED:
+    batch = store.batches.batch(batch_id)
+    if court is None or batch is None or court.state is CourtState.PUBLISHED:
         return {"batch_id": batch_id, "court": court_code, "published": False}
     if not store.publications.court_finished(batch_id, court_code):
         raise BusyError(f"court batch {batch_id}/{court_code} still has pending documents")
-    failed = store.documents.failed_subjects(batch_id, court_code)
+    approval = store.approvals.of_court(batch_id, court_code)
     work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
-
-    scans = _scan_court(settings, store, renderer, batch_id, court_code, failed, work, renew)
-    filer = next((scan.filer for scan in scans if scan.filer), None)
+    job = CourtFiling(
+        settings,
+        store,
+        renderer,
+        batch_id,
+        court_code,
+        frozenset(store.documents.failed_subjects(batch_id, court_code)),
+        work,
+        renew,
+        approval.signer() if approval else None,
+    )
+    court_of = job.first_decision().court
     with Entries(work) as entries:
-        for scan in scans:
-            for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
+        if batch.filing is FilingMode.OMNIBUS:
+            for item in omnibus_filings(job):
                 entries.add(item)
-        entries.add(_clerk_import(store, batch_id, court_code, failed, work))
-        _list_documents(settings, store, batch_id, court_code, failed, entries)
+        entries.add(_clerk_import(job))
+        _list_documents(settings, store, batch_id, court_code, job.failed, entries)
         renew()
         manifest = Manifest(
             batch_id=batch_id,
             court_code=court_code,
-            court_name=filer.court.name if filer else "",
-            courthouse=filer.court.courthouse if filer else "",
+            court_name=court_of.name,
+            courthouse=court_of.courthouse,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             template_version=renderer.templates.version,
             libraries={name: _version(name) for name in LIBRARIES},
             entries=entries,
         )
-        bundle = _write_new_version(settings, store, batch_id, court_code, manifest)
+        final = approval is not None
+        bundle = _write_new_version(settings, store, batch_id, court_code, manifest, final=final)
     batch_done = store.publications.record(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
 
 
-def _scan_court(
-    settings: Settings,
-    store: Store,
-    renderer: Renderer,
-    batch_id: str,
-    court_code: str,
-    failed: set[str],
-    work: Path,
-    renew: Callable[[], None],
-) -> list[_CourtScan]:
-    """Stream the court's decisions, rendering each basis's own Exhibit A part by part.
-
-    Each basis is one omnibus filing with its own exhibit (FILINGS). Its cases are counted first,
-    so every part says "Part i of n" and which cases it holds; a part over the e-filing limits
-    makes every part of that exhibit half as long, and the exhibit is rendered again: each part
-    still holds the same number of cases and knows n.
-    """
-    listed = _listed_by_basis(store, batch_id, court_code, failed)
-    scans = []
-    for basis in FILINGS:
-        if not listed[basis]:
-            continue
-        part_size = settings.omnibus_part_decisions
-        court = (batch_id, court_code)
-        while (
-            scan := _scan_parts(
-                settings, store, renderer, court, failed, work, renew, (basis, listed[basis]), part_size
-            )
-        ) is None:
-            part_size = (part_size + 1) // 2
-            log.info("Exhibit A of %s/%s over the e-filing limits: parts of %d cases", *court, part_size)
-        scans.append(scan)
-    return scans
-
-
-def _listed_by_basis(store: Store, batch_id: str, court_code: str, failed: set[str]) -> Counter[Basis]:
-    """Count the cases each basis lists in its Exhibit A (decisions that did not fail), streaming."""
-    listed: Counter[Basis] = Counter()
-    for decision_id, payload in store.batches.court_payloads(batch_id, court_code):
-        if decision_id not in failed:
-            listed[Basis(json.loads(payload)["basis"])] += 1
-    return listed
-
-
-def _scan_parts(
-    settings: Settings,
-    store: Store,
-    renderer: Renderer,
-    court: tuple[str, str],
-    failed: set[str],
-    work: Path,
-    renew: Callable[[], None],
-    basis_listed: tuple[Basis, int],
-    part_size: int,
-) -> _CourtScan | None:
-    """Render one basis's Exhibit A in parts of `part_size` cases; None if a part is over the limits."""
-    basis, listed = basis_listed
-    scan = _CourtScan()
-    parts = -(-listed // part_size)
-    part: list[Decision] = []
-    for decision in _decisions(store, *court):
-        if decision.decision_id in failed or decision.basis is not basis:
-            continue
-        scan.add(decision)
-        part.append(decision)
-        if len(part) >= part_size or scan.cases == listed:
-            place = ExhibitPart(len(scan.exhibit) + 1, parts, scan.cases - len(part) + 1, len(part), listed)
-            rendered = _render_exhibit(settings, renderer, part, place, work)
-            if rendered is None:
-                return None
-            scan.exhibit.append(rendered)
-            part = []
-            renew()
-    if part or scan.cases != listed:
-        raise BusyError(f"court batch {court[0]}/{court[1]} changed while its exhibit was rendered")
-    return scan
-
-
-def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decision]:
-    for _, payload in store.batches.court_payloads(batch_id, court_code):
-        yield from_stored(payload)
-
-
-def _render_exhibit(
-    settings: Settings, renderer: Renderer, decisions: list[Decision], place: ExhibitPart, work: Path
-) -> BundleFile | None:
-    """Render one part of Exhibit A; None if it is over the e-filing limits and could be shorter."""
-    document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of))
-    rendered = renderer.convert(document, OutputFormat.PDF)
-    if _over_limits(settings, rendered) and len(decisions) > 1:
-        return None
-    if _over_limits(settings, rendered):
-        raise BundleLimitError(
-            f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
-            f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
-            f"pages and {settings.efiling_max_bytes} bytes"
-        )
-    name = exhibit_entry(place.number, decisions[0].basis)
-    return _stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
-
-
-def _over_limits(settings: Settings, rendered: RenderedDocument) -> bool:
-    too_long = (rendered.pages or 0) > settings.efiling_max_pages
-    return too_long or len(rendered.content) > settings.efiling_max_bytes
-
-
-def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[BundleFile]:
-    if scan.filer is None:
-        return []
-    summary = scan.summary()
-    files = []
-    for kind in omnibus_kinds(scan.filer.basis):
-        document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
-        rendered = renderer.convert(document, OutputFormat.PDF)
-        name = omnibus_entry(kind, scan.filer.basis)
-        files.append(
-            _stored(work / omnibus_file(name), name, rendered.content, kind.value, "pdf", rendered.pages)
-        )
-    return files
-
-
-def _clerk_import(store: Store, batch_id: str, court_code: str, failed: set[str], work: Path) -> BundleFile:
-    decisions = (d for d in _decisions(store, batch_id, court_code) if d.decision_id not in failed)
-    target = work / omnibus_file(CLERK_IMPORT)
-    sha256, size = write_csv(target, clerk_import_rows(decisions))
+def _clerk_import(job: CourtFiling) -> BundleFile:
+    target = job.work / omnibus_file(CLERK_IMPORT)
+    sha256, size = write_csv(target, clerk_import_rows(job.decisions()))
     return BundleFile(CLERK_IMPORT, target, "clerk_import", "csv", sha256, size)
 
 
@@ -279,7 +127,7 @@ def _list_documents(
     store: Store,
     batch_id: str,
     court_code: str,
-    failed: set[str],
+    failed: frozenset[str],
     entries: Entries,
 ) -> None:
     """List the rendered case documents (of decisions that did not fail), letters, and failures."""
@@ -301,28 +149,19 @@ def _list_documents(
 def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> BundleFile | None:
     if doc.path is None or doc.sha256 is None:
         return None
-    if doc.kind == DocumentKind.LETTER:
-        name, decision_id = letter_entry(doc.subject, doc.format), None
-    else:
-        name, decision_id = case_entry(case_numbers, doc.subject, doc.kind, doc.format), doc.subject
     return BundleFile(
-        path=name,
+        path=case_entry(case_numbers, doc.subject, doc.kind, doc.format),
         source=settings.output_dir / doc.path,
         kind=doc.kind,
         format=doc.format,
         sha256=doc.sha256,
         bytes=doc.bytes or 0,
         pages=doc.pages,
-        decision_id=decision_id,
+        decision_id=doc.subject,
         case_number=case_numbers,
         language=doc.language,
         notes=doc.notes or "",
     )
-
-
-def _stored(target: Path, name: str, content: bytes, kind: str, fmt: str, pages: int | None) -> BundleFile:
-    write_atomic(target, content)
-    return BundleFile(name, target, kind, fmt, hashlib.sha256(content).hexdigest(), len(content), pages)
 
 
 def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_code: str) -> None:
@@ -342,7 +181,7 @@ def _remove_leftovers(settings: Settings, store: Store, batch_id: str, court_cod
 
 
 def _write_new_version(
-    settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest
+    settings: Settings, store: Store, batch_id: str, court_code: str, manifest: Manifest, *, final: bool
 ) -> NewBundle | None:
     """Write the bundle as the next version unless the latest already holds exactly these contents."""
     digest = manifest.entries.content_digest()
@@ -364,7 +203,7 @@ def _write_new_version(
         target.unlink()
         raise BundleVerificationError(f"bundle failed verification: {problems[0]}")
     return NewBundle(
-        final=False,  # TODO(approval): True once the court filing is approved
+        final=final,
         version=version,
         path=relative,
         sha256=sha256,

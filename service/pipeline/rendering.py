@@ -21,6 +21,7 @@ from rq.timeouts import BaseTimeoutException
 
 from service.bundle.layout import document_path
 from service.core.files import write_atomic
+from service.core.filing import Signer
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision, from_stored
 from service.db.rows import DocumentRow, RenderedFile
@@ -41,10 +42,14 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
     outcome = {"rendered": 0, "failed": 0}
     transient: Exception | None = None
     freed: set[int] = set()  # documents a transient error gave back: never leased again by this job
+    # Read after the claim: an approval makes its court's documents pending again (and so takes
+    # them from any job that claimed them before it), so what this job claimed is signed if approved.
+    signers = _signers(rt, batch_id, {doc.court_code for doc in claimed})
     for (kind, subject), group in groupby(claimed, key=lambda doc: (doc.kind, doc.subject)):
         documents = list(group)
         try:
-            result = _render_group(rt, batch_id, DocumentKind(kind), subject, documents, token)
+            signer = signers[documents[0].court_code]
+            result = _render_group(rt, batch_id, DocumentKind(kind), subject, documents, token, signer)
             outcome[result] += len(documents)
         except Exception as error:
             if not is_transient(error):
@@ -61,14 +66,26 @@ def render_with(rt: Runtime, batch_id: str, document_ids: Sequence[int]) -> dict
     return outcome
 
 
+def _signers(rt: Runtime, batch_id: str, courts: set[str]) -> dict[str, Signer | None]:
+    """Return who signs each court's filing; None where it is not approved yet (a draft)."""
+    approvals = rt.store.approvals.of_batch(batch_id) if courts else {}
+    return {court: approvals[court].signer() if court in approvals else None for court in courts}
+
+
 def _render_group(
-    rt: Runtime, batch_id: str, kind: DocumentKind, subject: str, documents: list[DocumentRow], token: str
+    rt: Runtime,
+    batch_id: str,
+    kind: DocumentKind,
+    subject: str,
+    documents: list[DocumentRow],
+    token: str,
+    signer: Signer | None,
 ) -> str:
     """Render one document in each of its formats from a single HTML render; return the outcome."""
     ids = [doc.id for doc in documents]
     try:
         decisions = stored_decisions(rt.store, batch_id, kind, subject)
-        html = rt.renderer.html(kind, decisions)
+        html = rt.renderer.html(kind, decisions, signer=signer)
         for doc in documents:
             rendered = rt.renderer.convert(html, OutputFormat(doc.format))
             path = document_path(batch_id, doc.court_code, doc.subject, kind, doc.format)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from service.core.filing import FilingMode
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.states import BatchState, CourtState, DocumentState
-from service.db.rows import BundleRow
+from service.db.rows import ApprovalRow, BundleRow
 from service.pipeline.runtime import Runtime
 
 POLL_SECONDS = 0.5  # how often a wait looks at the database
@@ -51,29 +52,68 @@ class BundleInfo(BaseModel):
     sha256: str
     bytes: int
     created_at: datetime
+    final: bool = False  # signed by the court's approving attorney; else a draft, not for filing
     path: str | None = None  # relative to the output folder (CLI); None over HTTP
     url: str | None = None  # the download link (API); None on the command line
 
     @classmethod
     def of(cls, row: BundleRow) -> BundleInfo:
         return cls(
-            version=row.version, sha256=row.sha256, bytes=row.bytes, created_at=row.created_at, path=row.path
+            version=row.version,
+            sha256=row.sha256,
+            bytes=row.bytes,
+            created_at=row.created_at,
+            final=row.final,
+            path=row.path,
+        )
+
+
+class Approval(BaseModel):
+    """Who approved a court's filing and signs it, and on which day."""
+
+    name: str
+    title: str
+    bar_number: str
+    approved_on: date
+    approved_by: str
+
+    @classmethod
+    def of(cls, row: ApprovalRow) -> Approval:
+        return cls(
+            name=row.name,
+            title=row.title,
+            bar_number=row.bar_number,
+            approved_on=row.approved_on,
+            approved_by=row.approved_by,
         )
 
 
 class CourtStatus(BaseModel):
-    """One court batch: its state, its documents, its latest bundle."""
+    """One court batch: its state, its documents, its approval, its latest bundle, its missing cases."""
 
     state: CourtState
     last_error: str | None = None  # why the last publication attempt failed, until one succeeds
     documents: DocumentCounts
+    approval: Approval | None = None  # None: the filing awaits approval and is published as a draft
     bundle: BundleInfo | None = None
+    missing_cases: list[str] = []  # case numbers left out of the filing: a document of theirs failed
+
+    @property
+    def filing_state(self) -> str:
+        """What a clerk may do with the court's filing now, in words."""
+        if self.approval is None:
+            return "awaiting approval (draft)"
+        if self.bundle is None or not self.bundle.final:
+            return "approved; publishing the signed filing"
+        return "approved and signed: ready to file" + (" (incomplete)" if self.missing_cases else "")
 
 
 class Failure(BaseModel):
     """A document that failed for good, and why."""
 
     subject: str
+    court_code: str
+    case_number: str | None
     kind: DocumentKind
     format: OutputFormat
     reason: str | None
@@ -83,6 +123,7 @@ class BatchStatus(BaseModel):
     """A batch now: its state, documents overall and per court, latest bundles, failures."""
 
     batch_id: str
+    filing: FilingMode
     state: BatchState
     decisions: int
     created_at: datetime
@@ -104,21 +145,34 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
     counts = rt.store.documents.state_counts(batch_id)
     # One query for every version, by court and version: the last of each court is its latest.
     latest = {bundle.court_code: bundle for bundle in rt.store.publications.bundles_of(batch_id)}
+    approvals = rt.store.approvals.of_batch(batch_id)
+    failures = [
+        Failure(
+            subject=doc.subject,
+            court_code=doc.court_code,
+            case_number=case_number,
+            kind=doc.kind,
+            format=doc.format,
+            reason=doc.last_error,
+        )
+        for doc, case_number in rt.store.documents.failed(batch_id)
+    ]
     courts = {}
     for court in rt.store.publications.courts_of(batch_id):
         bundle = latest.get(court.court_code)
+        approval = approvals.get(court.court_code)
+        missing = {f.case_number for f in failures if f.court_code == court.court_code and f.case_number}
         courts[court.court_code] = CourtStatus(
             state=court.state,
             last_error=court.last_error if court.state is not CourtState.PUBLISHED else None,
             documents=DocumentCounts.of(counts.get(court.court_code, {})),
+            approval=Approval.of(approval) if approval else None,
             bundle=BundleInfo.of(bundle) if bundle else None,
+            missing_cases=sorted(missing),
         )
-    failures = [
-        Failure(subject=doc.subject, kind=doc.kind, format=doc.format, reason=doc.last_error)
-        for doc in rt.store.documents.failed(batch_id)
-    ]
     return BatchStatus(
         batch_id=batch_id,
+        filing=batch.filing,
         state=batch.state,
         decisions=batch.decision_count,
         created_at=batch.created_at,
@@ -132,18 +186,30 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
 def format_status(report: BatchStatus) -> str:
     """Return the status report as lines a person reads."""
     lines = [
-        f"batch {report.batch_id}: {report.state}, {report.decisions} decision(s)",
+        f"batch {report.batch_id}: {report.state}, {report.decisions} decision(s), filed {report.filing}",
         f"  documents: {_counts(report.documents)}",
     ]
     for code, court in report.courts.items():
         bundle = court.bundle
-        where = f", bundle v{bundle.version}: {bundle.path}" if bundle else ""
+        kind = "" if bundle is None else (" final" if bundle.final else " DRAFT")
+        where = f",{kind} bundle v{bundle.version}: {bundle.path}" if bundle else ""
         lines.append(f"  {code}: {court.state}, {_counts(court.documents)}{where}")
+        lines.append(f"    filing: {court.filing_state}{_signed(court.approval)}")
+        if court.missing_cases:
+            missing = ", ".join(court.missing_cases[:20]) + (" ..." if len(court.missing_cases) > 20 else "")
+            lines.append(f"    INCOMPLETE: {len(court.missing_cases)} case(s) left out: {missing}")
         if court.last_error:
             lines.append(f"    last publication attempt failed: {court.last_error}")
     for failure in report.failures:
-        lines.append(f"  failed: {failure.kind}.{failure.format} {failure.subject}: {failure.reason}")
+        case = f" (case {failure.case_number})" if failure.case_number else ""
+        lines.append(f"  failed: {failure.kind}.{failure.format} {failure.subject}{case}: {failure.reason}")
     return "\n".join(lines)
+
+
+def _signed(approval: Approval | None) -> str:
+    if approval is None:
+        return ""
+    return f", signed by {approval.name} (SBN {approval.bar_number}) on {approval.approved_on.isoformat()}"
 
 
 def _counts(counts: DocumentCounts) -> str:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from fastapi.responses import FileResponse, JSONResponse
 
 from service.bundle.layout import MANIFEST_JSON, download_name
+from service.core.filing import FilingMode
 from service.core.kinds import MEDIA_TYPES
 from service.core.models import Decision
 from service.core.states import DocumentState
@@ -43,6 +44,7 @@ async def create_batch(
     accounts: AccountsDep,
     user: Submitter,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    filing: Annotated[FilingMode, Query(description="omnibus (default) or per-case")] = FilingMode.OMNIBUS,
 ) -> JSONResponse:
     """Validate the whole body (a JSON array, or JSON Lines), store it and queue it; 422 lists every error."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -52,7 +54,12 @@ async def create_batch(
     records = records_from_lines(io.BytesIO(body)) if content_type in LINES_TYPES else records_from_json(body)
     try:
         submission = submit_records(
-            rt, records, hashlib.sha256(body).hexdigest(), source="http", idempotency_key=idempotency_key
+            rt,
+            records,
+            hashlib.sha256(body).hexdigest(),
+            source="http",
+            filing=filing,
+            idempotency_key=idempotency_key,
         )
     except InvalidInputError as error:
         accounts.audit(user.name, "submit", "", f"rejected: {len(error.errors)} error(s)")
@@ -63,6 +70,7 @@ async def create_batch(
             "batch_id": submission.batch_id,
             "created": submission.created,
             "decisions": submission.decisions,
+            "filing": filing.value,
             "status_url": f"/api/v1/batches/{submission.batch_id}",
         },
         status_code=202,
