@@ -28,14 +28,12 @@ from service.bundle.layout import (
     exhibit_entry,
     is_case_entry_of,
     is_filing_entry_of,
-    is_letter_entry_of,
-    letter_subject,
     omnibus_entry,
 )
 from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
 from service.core.files import temp_files
-from service.core.kinds import DocumentKind
+from service.core.filing import FilingMode
 from service.core.models import Basis
 from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
@@ -70,6 +68,7 @@ class BundleFacts:
     problems: list[str]  # verify_bundle's findings
     manifest: dict[str, Any]
     clerk_decisions: list[str]  # decision ids in the clerk import file
+    final: bool = False  # recorded as signed; else a draft
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,7 @@ class BatchFacts:
     decisions: list[DecisionFacts]
     documents: list[DocumentRow]
     bundles: list[BundleFacts]
+    approved_courts: set[str] = field(default_factory=set)  # courts whose filing an attorney approved
     file_hashes: dict[int, str | None] = field(default_factory=dict)  # rendered document id -> on disk
     temp_files: list[str] = field(default_factory=list)
     unrecorded_bundles: list[str] = field(default_factory=list)
@@ -118,11 +118,7 @@ def check_batch(store: Store, output_dir: Path, batch_id: str) -> CheckResult:
     if facts is None:
         raise NotFoundError(f"no batch {batch_id}")
     violations = [problem for rule in RULES for problem in rule(facts)]
-    failed = {
-        doc.subject
-        for doc in facts.documents
-        if doc.state is DocumentState.FAILED and doc.kind is not DocumentKind.LETTER
-    }
+    failed = {doc.subject for doc in facts.documents if doc.state is DocumentState.FAILED}
     return CheckResult(batch_id, violations, len(facts.decisions), len(failed), len(facts.bundles))
 
 
@@ -141,6 +137,7 @@ def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
         decisions=[_decision_facts(row) for row in store.batches.decision_rows(batch_id)],
         documents=documents,
         bundles=[_bundle_facts(output_dir, row) for row in recorded],
+        approved_courts=set(store.approvals.of_batch(batch_id)),
         file_hashes={
             doc.id: _hash_of(output_dir, doc.path) for doc in documents if doc.state is DocumentState.RENDERED
         },
@@ -175,6 +172,7 @@ def _bundle_facts(output_dir: Path, row: BundleRow) -> BundleFacts:
         problems=verify_bundle(path) if actual else [],
         manifest=manifest,
         clerk_decisions=clerk,
+        final=row.final,
     )
 
 
@@ -200,19 +198,22 @@ def _unrecorded(output_dir: Path, batch_id: str, recorded: list[BundleRow]) -> l
 
 
 def outcome_rule(facts: BatchFacts) -> list[str]:
-    """Every decision's documents (and each letter) exist and ended rendered, or failed with a reason."""
+    """Every document the filing plan needs exists and ended rendered, or failed with a reason."""
     problems = []
     by_subject: dict[str, list[DocumentRow]] = {}
     for doc in facts.documents:
         by_subject.setdefault(doc.subject, []).append(doc)
-    expected = {f"{kind.value}.{fmt.value}" for kind, fmt in CASE_DOCUMENTS}
+    per_case = facts.batch.filing is FilingMode.PER_CASE
+    expected = {f"{kind.value}.{fmt.value}" for kind, fmt in CASE_DOCUMENTS} if per_case else set()
     for decision in facts.decisions:
         have = {f"{doc.kind}.{doc.format}" for doc in by_subject.get(decision.decision_id, [])}
         problems += [
             f"decision {decision.decision_id}: no {name} document" for name in sorted(expected - have)
         ]
-    for key in sorted({d.person_key for d in facts.decisions if d.notify} - set(by_subject)):
-        problems.append(f"person {key}: no letter document")
+        problems += [
+            f"decision {decision.decision_id}: a {name} document, not in a {facts.batch.filing} filing"
+            for name in sorted(have - expected)
+        ]
     for doc in facts.documents:
         if doc.state is DocumentState.PENDING:
             problems.append(f"{_name(doc)}: still {doc.state}")
@@ -233,7 +234,7 @@ def placement_rule(facts: BatchFacts) -> list[str]:
         if bundle is None or doc.state is DocumentState.PENDING:
             continue
         entries = [item for item in bundle.manifest.get("files", []) if _is_entry_of(item, doc)]
-        decision_failed = doc.kind is not DocumentKind.LETTER and doc.subject in failed
+        decision_failed = doc.subject in failed
         if decision_failed or doc.state is DocumentState.FAILED:
             if entries:
                 problems.append(f"{_name(doc)}: in bundle {bundle.path} although it failed")
@@ -247,14 +248,19 @@ def placement_rule(facts: BatchFacts) -> list[str]:
 
 
 def filing_rule(facts: BatchFacts) -> list[str]:
-    """Each latest bundle holds one omnibus filing per basis of its listed cases, and no other."""
+    """Each latest bundle files its cases one way: one omnibus filing per basis of its cases, or per case."""
     failed = {doc.subject for doc in facts.documents if doc.state is DocumentState.FAILED}
     problems = []
+    per_case = facts.batch.filing is FilingMode.PER_CASE
     for code, bundle in sorted(facts.latest().items()):
         names = [str(item.get("path", "")) for item in bundle.manifest.get("files", [])]
         cases = {d.basis for d in facts.decisions if d.court_code == code and d.decision_id not in failed}
-        listed = [basis for basis in Basis if basis.value in cases]
+        listed = [] if per_case else [basis for basis in Basis if basis.value in cases]
         for name in names:
+            if entry_kind(name) is EntryKind.CASE and not per_case:
+                problems.append(f"bundle {bundle.path}: {name}: a per-case document in an omnibus filing")
+            if entry_kind(name) is EntryKind.LETTER:
+                problems.append(f"bundle {bundle.path}: {name}: a letter in a filing, before any ruling")
             basis = next((b for b in Basis if is_filing_entry_of(name, b.value)), None)
             if entry_kind(name) is EntryKind.COURT and name != CLERK_IMPORT and basis not in listed:
                 problems.append(f"bundle {bundle.path}: {name}: no omnibus filing of a basis its cases have")
@@ -268,10 +274,22 @@ def filing_rule(facts: BatchFacts) -> list[str]:
     return problems
 
 
+def approval_rule(facts: BatchFacts) -> list[str]:
+    """A court's latest bundle is final (signed) exactly when an attorney approved its filing."""
+    problems = []
+    for code, bundle in sorted(facts.latest().items()):
+        approved = code in facts.approved_courts
+        stated = bundle.manifest.get("filing_index", {}).get("final") if bundle.manifest else None
+        if bundle.final and not approved:
+            problems.append(f"bundle {bundle.path}: recorded as final, but no attorney approved the filing")
+        if stated is not None and stated != bundle.final:
+            problems.append(f"bundle {bundle.path}: its filing index says final={stated}, the record not")
+    return problems
+
+
 def provenance_rule(facts: BatchFacts) -> list[str]:
     """No bundle holds anything that was not submitted to this batch and court."""
     decisions = {d.decision_id: d for d in facts.decisions}
-    people = {d.person_key for d in facts.decisions}
     problems = []
     for bundle in facts.bundles:
         manifest = bundle.manifest
@@ -281,7 +299,7 @@ def provenance_rule(facts: BatchFacts) -> list[str]:
         ):
             problems.append(f"bundle {bundle.path}: its manifest names another batch or court")
         for item in manifest.get("files", []):
-            problem = _foreign_entry(item, bundle.court_code, decisions, people)
+            problem = _foreign_entry(item, bundle.court_code, decisions)
             if problem:
                 problems.append(f"bundle {bundle.path}: {item.get('path')}: {problem}")
         for decision_id in sorted(set(bundle.clerk_decisions)):
@@ -340,6 +358,7 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
     outcome_rule,
     placement_rule,
     filing_rule,
+    approval_rule,
     provenance_rule,
     integrity_rule,
     leftovers_rule,
@@ -347,13 +366,10 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
 
 
 def _name(doc: DocumentRow) -> str:
-    owner = "letter of person" if doc.kind is DocumentKind.LETTER else "decision"
-    return f"{owner} {doc.subject} {doc.kind}.{doc.format}"
+    return f"decision {doc.subject} {doc.kind}.{doc.format}"
 
 
 def _is_entry_of(item: dict[str, Any], doc: DocumentRow) -> bool:
-    if doc.kind is DocumentKind.LETTER:
-        return is_letter_entry_of(str(item.get("path")), doc.subject, doc.format)
     return (item.get("decision_id"), item.get("kind"), item.get("format")) == (
         doc.subject,
         doc.kind,
@@ -368,9 +384,7 @@ def _listed_as_failed(bundle: BundleFacts, doc: DocumentRow) -> bool:
     }
 
 
-def _foreign_entry(
-    item: dict[str, Any], court_code: str, decisions: dict[str, DecisionFacts], people: set[str]
-) -> str | None:
+def _foreign_entry(item: dict[str, Any], court_code: str, decisions: dict[str, DecisionFacts]) -> str | None:
     """Return why a manifest entry is not something submitted to this batch and court, or None."""
     path = str(item.get("path", ""))
     kind = entry_kind(path)
@@ -381,8 +395,6 @@ def _foreign_entry(
         if not is_case_entry_of(path, decision.case_number, decision.decision_id):
             return "filed under another case"
         return None
-    if kind is EntryKind.LETTER:
-        return None if letter_subject(path) in people else "a letter to nobody in this batch"
     if kind is EntryKind.COURT:
         return None
     return "not a kind of file a bundle holds"
