@@ -20,6 +20,9 @@ DEFAULT_EFILING_MAX_PAGES = 2_000  # pages in one filed PDF: Exhibit A is cut in
 # Bytes in one filed PDF (eFileCA courts take 25 MB per document; MB read as 10^6 bytes, the
 # smaller reading): Exhibit A is cut into smaller parts above it.
 DEFAULT_EFILING_MAX_BYTES = 25_000_000
+# Bytes in one e-filing envelope, all its documents together (eFileCA courts take 35 MB an envelope;
+# MB read as 10^6 bytes, the smaller reading, as above): the filing index numbers the envelopes.
+DEFAULT_EFILING_ENVELOPE_BYTES = 35_000_000
 # Cases in one Exhibit A part: about 3 landscape pages. WeasyPrint holds a whole part while laying
 # it out; the table's eleven columns cost more per case than the old five (100 cases: 25 MiB of
 # Python allocations, against 16 MiB on pleading lines), so a part holds 60 (15 MiB).
@@ -50,6 +53,7 @@ class Settings:
     max_batch_decisions: int = DEFAULT_MAX_BATCH_DECISIONS
     efiling_max_pages: int = DEFAULT_EFILING_MAX_PAGES
     efiling_max_bytes: int = DEFAULT_EFILING_MAX_BYTES
+    efiling_envelope_bytes: int = DEFAULT_EFILING_ENVELOPE_BYTES
     omnibus_part_decisions: int = DEFAULT_OMNIBUS_PART_DECISIONS
     job_chunk: int = DEFAULT_JOB_CHUNK
     job_retries: int = DEFAULT_JOB_RETRIES
@@ -89,6 +93,9 @@ class Settings:
                 env,
                 "COURTDOCS_EFILING_MAX_BYTES",
                 _int(env, "COURTDOCS_BUNDLE_MAX_BYTES", DEFAULT_EFILING_MAX_BYTES),
+            ),
+            efiling_envelope_bytes=_int(
+                env, "COURTDOCS_EFILING_ENVELOPE_BYTES", DEFAULT_EFILING_ENVELOPE_BYTES
             ),
             omnibus_part_decisions=_int(
                 env, "COURTDOCS_OMNIBUS_PART_DECISIONS", DEFAULT_OMNIBUS_PART_DECISIONS

@@ -14,12 +14,14 @@ The output folder::
     ├── omnibus/<court>/                             omnibus_folder: what publication writes first
     │   ├── hsc-11361.9-omnibus-motion.pdf …         omnibus_file: its entry's file name
     │   ├── hsc-11361.9-exhibit-a-part-001.pdf …
-    │   └── clerk-import.csv
+    │   ├── clerk-import.csv
+    │   └── 00-filing-index.pdf                      rendered last: it lists the others' pages and bytes
     └── bundles/<court>/<batch>-<court>-v001.zip     bundle_path: each published version
 
 A bundle ZIP, in the order its entries are written (one omnibus filing per statutory basis the
 court's cases have, each with its own Exhibit A: never both bases in one filing)::
 
+    00-filing-index.pdf                                        FILING_INDEX_PDF: first, though made last
     omnibus/hsc-11361.9-omnibus-motion.pdf                     omnibus_entry: the People move
     omnibus/hsc-11361.9-omnibus-order.pdf
     omnibus/hsc-11361.9-exhibit-a-part-001.pdf …               exhibit_entry
@@ -58,6 +60,10 @@ OMNIBUS_PREFIX = "omnibus/"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 CLERK_IMPORT = "clerk-import.csv"
+# What to file, in which order and envelope, and what is a copy only: the first entry of a bundle
+# (Entries.add_first), so first in the ZIP, the manifest and a file browser's sorted listing.
+FILING_INDEX_PDF = "00-filing-index.pdf"
+COURT_WIDE = frozenset({CLERK_IMPORT, FILING_INDEX_PDF})  # a court batch's files of no one basis
 UNLISTED = {MANIFEST_JSON, MANIFEST_CSV}  # the manifest cannot list its own hash
 OMNIBUS_FORMAT = "pdf"
 
@@ -75,7 +81,7 @@ class EntryKind(StrEnum):
 
     CASE = "case"  # a decision's motion or order
     LETTER = "letter"  # a person's notification letter
-    COURT = "court"  # the court batch's own files: omnibus filing, Exhibit A, clerk import
+    COURT = "court"  # the court batch's own files: omnibus filing, Exhibit A, clerk import, filing index
 
 
 # -- the output folder ---------------------------------------------------------------------
@@ -177,7 +183,7 @@ def entry_kind(name: str) -> EntryKind | None:
         return EntryKind.CASE
     if name.startswith(LETTERS_PREFIX):
         return EntryKind.LETTER
-    if name.startswith(OMNIBUS_PREFIX) or name == CLERK_IMPORT:
+    if name.startswith(OMNIBUS_PREFIX) or name in COURT_WIDE:
         return EntryKind.COURT
     return None
 

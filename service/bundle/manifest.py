@@ -77,7 +77,8 @@ class Entries:
         self.counts: Counter[str] = Counter()  # "kind.format" -> files
         self._files_digest = hashlib.sha256()
         self._failures_digest = hashlib.sha256()
-        self._reading = False  # once read, nothing more may be listed
+        self._reading = False  # once read, nothing more may be listed (but the first entry)
+        self._first: BundleFile | None = None
 
     def __enter__(self) -> Entries:
         return self
@@ -92,6 +93,17 @@ class Entries:
         self.counts[f"{item.kind}.{item.format}"] += 1
         self._files_digest.update(f"{item.path}\0{item.sha256}\n".encode())
 
+    def add_first(self, item: BundleFile) -> None:
+        """List the file that goes before every other: the filing index, made once the others are listed.
+
+        It may come after the others were read (it is built from them), once, and before the
+        manifest and the ZIP are written.
+        """
+        if self._first is not None:
+            raise RuntimeError(f"a bundle has one first entry: {self._first.path} is, not {item.path}")
+        self._first = item
+        self.counts[f"{item.kind}.{item.format}"] += 1
+
     def add_failure(self, failure: dict[str, str]) -> None:
         self._check_listing()
         self._failures.write(json.dumps(failure, ensure_ascii=False) + "\n")
@@ -99,6 +111,8 @@ class Entries:
 
     def files(self) -> Iterator[BundleFile]:
         self._reading = True
+        if self._first is not None:
+            yield self._first
         for source, row in _spooled(self._files):
             yield BundleFile(source=Path(source), **row)
 
@@ -114,6 +128,9 @@ class Entries:
     def content_digest(self) -> str:
         """Return a hash of what the bundle holds (names and hashes, in order), not of when it was built."""
         combined = self._files_digest.hexdigest() + self._failures_digest.hexdigest()
+        if self._first is not None:  # a bundle without one keeps the digest it always had
+            first = f"{self._first.path}\0{self._first.sha256}\n".encode()
+            combined = hashlib.sha256(first).hexdigest() + combined
         return hashlib.sha256(combined.encode()).hexdigest()
 
 
@@ -140,6 +157,7 @@ class Manifest:
     template_version: str
     libraries: dict[str, str]
     entries: Entries
+    filing_index: dict[str, Any] | None = None  # FilingIndex.as_dict(); written when there is one
 
     def json_chunks(self) -> Iterator[str]:
         """Yield manifest.json in pieces: the same text as json.dumps(indent=2) of the whole document."""
@@ -151,9 +169,10 @@ class Manifest:
             "template_version": self.template_version,
             "libraries": self.libraries,
             "counts": dict(sorted(self.entries.counts.items())),
-            "files": _FILES,
-            "failures": _FAILURES,
         }
+        if self.filing_index is not None:  # before the placeholders: its strings cannot be taken for them
+            document["filing_index"] = self.filing_index
+        document |= {"files": _FILES, "failures": _FAILURES}
         text = json.dumps(document, indent=2, ensure_ascii=False)
         rest, _, tail = text.rpartition(json.dumps(_FAILURES))  # last: after every header string
         head, _, middle = rest.rpartition(json.dumps(_FILES))

@@ -7,11 +7,11 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import ijson
 
-from service.bundle.layout import MANIFEST_JSON, UNLISTED
+from service.bundle.layout import FILING_INDEX_PDF, MANIFEST_JSON, UNLISTED
 from service.bundle.manifest import digest_of, read_chunks
 from service.bundle.ziparchive import ZipEntry, entry_data, walk
 from service.errors import UnexpectedLayoutError
@@ -42,7 +42,9 @@ class _OutOfOrder(Exception):
 def _verify_in_order(path: Path) -> list[str]:
     """Walk the directory and the manifest's file list in step, re-hashing each entry."""
     with path.open("rb") as directory, path.open("rb") as data, path.open("rb") as manifest:
-        items = ijson.items(_Reader(entry_data(manifest, _manifest_entry(directory))), "files.item")
+        manifest_entry = _manifest_entry(directory)
+        index = _IndexCheck(_Reader(entry_data(manifest, manifest_entry)))
+        items = ijson.items(_Reader(entry_data(manifest, manifest_entry)), "files.item")
         problems: list[str] = []
         seen: set[bytes] = set()
         for entry in walk(directory):
@@ -54,10 +56,12 @@ def _verify_in_order(path: Path) -> list[str]:
             item = next(items, None)
             if item is None or item["path"] != entry.name:
                 raise _OutOfOrder
-            problems.extend(_compare(entry.name, digest_of(chunks), item))
+            actual = digest_of(chunks)
+            problems.extend(_compare(entry.name, actual, item))
+            problems.extend(index.compare(item, actual[1]))
         if next(items, None) is not None:
             raise _OutOfOrder
-        return problems
+        return problems + index.finish()
 
 
 def _manifest_entry(directory: BinaryIO) -> ZipEntry:
@@ -85,6 +89,8 @@ def _verify_by_name(path: Path) -> list[str]:
                 return [f"{MANIFEST_JSON} is missing"]
             listed: set[str] = set()
             with archive.open(MANIFEST_JSON) as manifest:
+                index = _IndexCheck(manifest)
+            with archive.open(MANIFEST_JSON) as manifest:
                 for item in ijson.items(manifest, "files.item"):
                     name = item["path"]
                     listed.add(name)
@@ -94,7 +100,10 @@ def _verify_by_name(path: Path) -> list[str]:
                         problems.append(f"{name}: in the manifest but missing from the bundle")
                         continue
                     with entry:
-                        problems.extend(_compare(name, digest_of(read_chunks(entry)), item))
+                        actual = digest_of(read_chunks(entry))
+                        problems.extend(_compare(name, actual, item))
+                        problems.extend(index.compare(item, actual[1]))
+            problems.extend(index.finish())
             unlisted = dict.fromkeys(name for name in names if name not in listed and name not in UNLISTED)
             problems.extend(f"{name}: in the bundle but not in the manifest" for name in unlisted)
             if len(set(names)) != len(names):
@@ -112,6 +121,69 @@ def _compare(name: str, actual: tuple[str, int], item: dict[str, Any]) -> list[s
     if size != item["bytes"]:
         problems.append(f"{name}: size {size} does not match the manifest's {item['bytes']}")
     return problems
+
+
+class _IndexCheck:
+    """The manifest's filing index, held to the bundle: each item it lists is an entry of its size.
+
+    The index is read from the manifest's head (it comes before "files", so reading stops there);
+    then each listed entry is compared as verification reaches it. A bundle without one passes.
+    """
+
+    def __init__(self, manifest: IO[bytes] | io.RawIOBase) -> None:
+        index = _filing_index(manifest)
+        self._items: dict[str, Any] | None = None
+        if index is not None:
+            self._items = {item["name"]: item for item in index["items"]}
+        self._entries = 0
+        self._index_at: int | None = None  # where the index PDF is among the listed entries
+
+    def compare(self, row: dict[str, Any], size: int) -> list[str]:
+        """Return how a listed entry, of `size` bytes in the bundle, differs from the index's item."""
+        if self._items is None:
+            return []
+        self._entries += 1
+        name = row["path"]
+        if name == FILING_INDEX_PDF:
+            self._index_at = self._entries
+        item = self._items.pop(name, None)
+        if item is None:
+            return []
+        problems = []
+        if item["bytes"] != size:
+            problems.append(f"{name}: the filing index says {item['bytes']} bytes, the bundle holds {size}")
+        if item["pages"] != (pages := row.get("pages")):
+            problems.append(f"{name}: the filing index says {item['pages']} pages, the manifest {pages}")
+        return problems
+
+    def finish(self) -> list[str]:
+        """Return what the index lists that the bundle lacks, and whether the index PDF comes first."""
+        if self._items is None:
+            return []
+        problems = [f"{name}: in the filing index but not in the bundle" for name in self._items]
+        if self._index_at is None:
+            problems.append(f"{FILING_INDEX_PDF}: the manifest has a filing index but the bundle not its PDF")
+        elif self._index_at != 1:
+            problems.append(f"{FILING_INDEX_PDF}: not the bundle's first entry")
+        return problems
+
+
+def _filing_index(manifest: IO[bytes] | io.RawIOBase) -> dict[str, Any] | None:
+    """Return the manifest's "filing_index", reading no further than the start of "files"."""
+    events = ijson.parse(manifest)
+    for prefix, event, value in events:
+        if (prefix, event) != ("", "map_key") or value not in ("filing_index", "files"):
+            continue
+        if value == "files":
+            return None
+        builder, depth = ijson.ObjectBuilder(), 0
+        for _, inner, inner_value in events:
+            builder.event(inner, inner_value)
+            depth += {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}.get(inner, 0)
+            if depth == 0:
+                found = builder.value
+                return found if isinstance(found, dict) else None
+    return None
 
 
 class _Reader(io.RawIOBase):

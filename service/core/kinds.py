@@ -13,6 +13,7 @@ class DocumentKind(StrEnum):
     OMNIBUS_RESPONSE = "omnibus_response"  # the People's answer to petitions, HSC 11361.8
     OMNIBUS_ORDER = "omnibus_order"
     EXHIBIT = "exhibit"
+    FILING_INDEX = "filing_index"  # a bundle's first file: what to file, in which order and envelope
 
 
 class OutputFormat(StrEnum):

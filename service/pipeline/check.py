@@ -19,6 +19,7 @@ from typing import Any
 from service.bundle.layout import (
     BUNDLE_SUFFIX,
     CLERK_IMPORT,
+    COURT_WIDE,
     MANIFEST_JSON,
     Area,
     EntryKind,
@@ -262,7 +263,7 @@ def filing_rule(facts: BatchFacts) -> list[str]:
             if entry_kind(name) is EntryKind.LETTER:
                 problems.append(f"bundle {bundle.path}: {name}: a letter in a filing, before any ruling")
             basis = next((b for b in Basis if is_filing_entry_of(name, b.value)), None)
-            if entry_kind(name) is EntryKind.COURT and name != CLERK_IMPORT and basis not in listed:
+            if entry_kind(name) is EntryKind.COURT and name not in COURT_WIDE and basis not in listed:
                 problems.append(f"bundle {bundle.path}: {name}: no omnibus filing of a basis its cases have")
         for basis in listed:
             expected = [omnibus_entry(kind, basis.value) for kind in omnibus_kinds(basis)]

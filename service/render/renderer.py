@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.core.filing_index import FilingIndex
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision
 from service.errors import RenderError
@@ -21,6 +22,7 @@ from service.render.documents import (
     omnibus_context,
     omnibus_kinds,
 )
+from service.render.filing_index import FILING_INDEX_TEMPLATE, filing_index_context
 from service.render.pdf import PdfEngine
 from service.render.templating import Templates
 from service.settings import Settings
@@ -81,6 +83,11 @@ class Renderer:
         """Render one part of Exhibit A (the list of cases, one row per count) to HTML."""
         text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
+
+    def filing_index(self, index: FilingIndex) -> DocumentHtml:
+        """Render a bundle's filing index (what to file, in which order and envelope) to HTML."""
+        text = self.templates.render(FILING_INDEX_TEMPLATE, filing_index_context(index))
+        return DocumentHtml(DocumentKind.FILING_INDEX, text, _title_of(text), "en")
 
     def render(
         self,

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from service.bundle.filing_index import FilingIndex, FilingRole, IndexItem, build_index
+from service.core.models import Decision
 from service.core.validation import parse_decision, validate_file
 from service.errors import ForbiddenResourceError, MissingGlyphError
 from service.render import DocumentKind, OutputFormat, Renderer
@@ -31,8 +33,10 @@ LETTER_SIZE = (612.0, 792.0)
 LANDSCAPE_LETTER = (792.0, 612.0)
 FOOTER_TOP = 792 - 48  # the pleading footer lives in the bottom margin
 LINE_PITCH = 24.0
-# Papers on numbered pleading lines; Exhibit A is a table without them (tests/unit/render/test_exhibit.py).
-COURT_PAPERS = [kind for kind in DocumentKind if kind not in (DocumentKind.LETTER, DocumentKind.EXHIBIT)]
+# Papers on numbered pleading lines; Exhibit A is a table without them (tests/unit/render/test_exhibit.py),
+# and so is the filing index, which is not filed (tests/unit/render/test_filing_index_pdf.py).
+UNLINED = (DocumentKind.LETTER, DocumentKind.EXHIBIT, DocumentKind.FILING_INDEX)
+COURT_PAPERS = [kind for kind in DocumentKind if kind not in UNLINED]
 LISTING_CASES = [DocumentKind.MOTION, DocumentKind.ORDER, DocumentKind.LETTER, DocumentKind.EXHIBIT]
 
 
@@ -52,6 +56,8 @@ def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tm
     summary = summarize([decision], parts=1)
     if kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_RESPONSE, DocumentKind.OMNIBUS_ORDER):
         document = renderer.convert(renderer.omnibus(kind, decision, summary), OutputFormat.PDF)
+    elif kind is DocumentKind.FILING_INDEX:
+        document = renderer.convert(renderer.filing_index(one_case_index(decision)), OutputFormat.PDF)
     elif kind is DocumentKind.EXHIBIT:
         document = renderer.convert(
             renderer.exhibit(ExhibitPart.whole(1), [decision], summary), OutputFormat.PDF
@@ -61,6 +67,19 @@ def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tm
     path = tmp_path / f"{kind.value}.pdf"
     path.write_bytes(document.content)
     return path
+
+
+def one_case_index(decision: Decision) -> FilingIndex:
+    """Return the filing index of a per-case filing of one decision: its motion and order."""
+    items = [
+        IndexItem(f"cases/{decision.case.number}/{kind}.pdf", kind.title(), kind, FilingRole.FILE, 2, 40_000,
+                  decision.case.number, decision.basis.value)
+        for kind in ("motion", "order")
+    ]  # fmt: skip
+    return build_index(
+        court_code=decision.court.code, court_name=decision.court.name, batch_id="b1", mode="per-case",
+        final=False, signer_line="", missing=(), items=items, envelope_limit=35_000_000,
+    )  # fmt: skip
 
 
 def line_numbers(words: list[Any]) -> dict[int, Any]:
