@@ -46,6 +46,7 @@ from service.errors import (
     StorageUnavailableError,
     failure_reason,
 )
+from service.pipeline.indexing import filing_index
 from service.pipeline.omnibus import CourtFiling, omnibus_filings
 from service.pipeline.runtime import Runtime
 from service.render import Renderer
@@ -97,8 +98,10 @@ def publish(
             for item in omnibus_filings(job):
                 entries.add(item)
         entries.add(_clerk_import(job))
-        _list_documents(settings, store, batch_id, court_code, job.failed, entries)
+        missing = _list_documents(settings, store, batch_id, court_code, job.failed, entries)
         renew()
+        index, index_file = filing_index(job, court_of.name, batch.filing, entries.files(), missing)
+        entries.add_first(index_file)
         manifest = Manifest(
             batch_id=batch_id,
             court_code=court_code,
@@ -108,6 +111,7 @@ def publish(
             template_version=renderer.templates.version,
             libraries={name: _version(name) for name in LIBRARIES},
             entries=entries,
+            filing_index=index.as_dict(),
         )
         final = approval is not None
         bundle = _write_new_version(settings, store, batch_id, court_code, manifest, final=final)
@@ -129,10 +133,16 @@ def _list_documents(
     court_code: str,
     failed: frozenset[str],
     entries: Entries,
-) -> None:
-    """List the rendered case documents (of decisions that did not fail), letters, and failures."""
+) -> list[tuple[str, str]]:
+    """List the rendered case documents (of decisions that did not fail) and the failures.
+
+    Return the cases left out of the filing, each with the reason of its first failed document.
+    """
+    missing: dict[str, str] = {}
     for doc, case_numbers in store.documents.finished_documents(batch_id, court_code):
         if doc.state is DocumentState.FAILED:
+            reason = doc.last_error or "no reason recorded"
+            missing.setdefault(case_numbers, f"{doc.kind}.{doc.format}: {reason}")
             entries.add_failure(
                 {
                     "subject": doc.subject,
@@ -144,6 +154,7 @@ def _list_documents(
             )
         elif doc.subject not in failed and (item := _document_file(settings, doc, case_numbers)):
             entries.add(item)
+    return sorted(missing.items())
 
 
 def _document_file(settings: Settings, doc: DocumentRow, case_numbers: str) -> BundleFile | None:
