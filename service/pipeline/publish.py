@@ -233,7 +233,7 @@ def _render_exhibit(
     settings: Settings, renderer: Renderer, decisions: list[Decision], place: ExhibitPart, work: Path
 ) -> BundleFile | None:
     """Render one part of Exhibit A; None if it is over the e-filing limits and could be shorter."""
-    document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of))
+    document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of), final=False)
     rendered = renderer.convert(document, OutputFormat.PDF)
     if _over_limits(settings, rendered) and len(decisions) > 1:
         return None
@@ -258,7 +258,7 @@ def _omnibus_files(renderer: Renderer, scan: _CourtScan, work: Path) -> list[Bun
     summary = scan.summary()
     files = []
     for kind in omnibus_kinds(scan.filer.basis):
-        document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary)
+        document: DocumentHtml = renderer.omnibus(kind, scan.filer, summary, None)
         rendered = renderer.convert(document, OutputFormat.PDF)
         name = omnibus_entry(kind, scan.filer.basis)
         files.append(

@@ -68,7 +68,7 @@ def _render_group(
     ids = [doc.id for doc in documents]
     try:
         decisions = stored_decisions(rt.store, batch_id, kind, subject)
-        html = rt.renderer.html(kind, decisions)
+        html = rt.renderer.html(kind, decisions, signer=None)
         for doc in documents:
             rendered = rt.renderer.convert(html, OutputFormat(doc.format))
             path = document_path(batch_id, doc.court_code, doc.subject, kind, doc.format)
