@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.core.filing import Signer
 from service.core.kinds import MEDIA_TYPES, DocumentKind, OutputFormat
-from service.core.models import Basis, Court, Decision, Relief
+from service.core.models import Agency, Basis, Court, Decision, Relief
 from service.errors import RenderError
 
 
@@ -105,21 +106,41 @@ def omnibus_kinds(basis: Basis) -> tuple[DocumentKind, DocumentKind]:
     return people, DocumentKind.OMNIBUS_ORDER
 
 
-def case_context(decision: Decision, *, draft: bool) -> dict[str, Any]:
+def signing_context(
+    agency: Agency, signer: Signer | None, decided: Decision, *, draft: bool
+) -> dict[str, Any]:
+    """Return who signs a court filing, and whether it is a draft.
+
+    A filing is signed by the attorney who approved that filing (`signer`), dated the day of that
+    approval; without one it is a draft: marked on every page, signed by no one, its attorney block
+    naming the office (`agency`) only. The documents' creation date is the approval's, or, for a
+    draft, the time the decision `decided` was made.
+    """
+    created = decided.approved_at.isoformat()
+    if signer is not None:
+        created = f"{signer.approved_on.isoformat()}T00:00:00+00:00"
+    return {"agency": agency, "signer": signer, "draft": draft or signer is None, "created": created}
+
+
+def case_context(decision: Decision, *, signer: Signer | None, draft: bool) -> dict[str, Any]:
     """Return the template context of a per-case court document (motion or response, and order)."""
     return {
         "decision": decision,
         "filer": decision,
         "court": decision.court,
         "case_label": decision.case.number,
-        "created": decision.approved_at.isoformat(),
-        "draft": draft,
+        **signing_context(decision.agency, signer, decision, draft=draft),
         **basis_words(decision.basis),
     }
 
 
-def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> dict[str, Any]:
-    """Return the context of the omnibus filing of a court batch and one basis, signed by `filer`."""
+def omnibus_context(
+    filer: Decision, court: Court, summary: OmnibusSummary, signer: Signer | None
+) -> dict[str, Any]:
+    """Return the context of the omnibus filing of a court batch and one basis, signed by `signer`.
+
+    `filer` is a decision of the batch: it gives the office (agency) that files.
+    """
     if len(summary.bases) != 1:
         named = " and ".join(basis.value for basis in summary.bases) or "none"
         raise RenderError(f"an omnibus filing holds the cases of one statutory basis, not {named}")
@@ -127,10 +148,8 @@ def omnibus_context(filer: Decision, court: Court, summary: OmnibusSummary) -> d
         "filer": filer,
         "court": court,
         "summary": summary,
-        "signed_on": filer.approved_at.date(),
         "case_label": f"{summary.cases} cases listed in Exhibit A",
-        "created": filer.approved_at.isoformat(),
-        "draft": False,
+        **signing_context(filer.agency, signer, filer, draft=False),
         **basis_words(summary.bases[0]),
     }
 
@@ -156,13 +175,16 @@ class ExhibitPart:
 
 
 def exhibit_context(
-    part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+    part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary, *, final: bool
 ) -> dict[str, Any]:
-    """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`."""
+    """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`.
+
+    An exhibit is signed by no one; it is a draft (marked on every page) unless `final`.
+    """
     if part.cases != len(decisions):
         raise RenderError(f"part {part.number} of Exhibit A says {part.cases} cases but has {len(decisions)}")
-    context = omnibus_context(decisions[0], decisions[0].court, summary)
-    context.update(decisions=decisions, part=part)
+    context = omnibus_context(decisions[0], decisions[0].court, summary, None)
+    context.update(decisions=decisions, part=part, draft=not final)
     return context
 
 
@@ -184,7 +206,11 @@ def summarize(decisions: Sequence[Decision], parts: int) -> OmnibusSummary:
 def letter_context(
     decisions: Sequence[Decision], language: str, fallback_from: str | None, *, draft: bool
 ) -> dict[str, Any]:
-    """Return the template context of a letter to one person about one or more of their cases."""
+    """Return the template context of a letter to one person about one or more of their cases.
+
+    A letter is dated when it is mailed, not when a decision was approved: `sent_on` is None, and
+    the date line is left blank to fill in, until letters follow the ruling.
+    """
     if not decisions:
         raise RenderError("a letter needs at least one decision")
     latest = max(decisions, key=lambda decision: decision.approved_at)
@@ -194,7 +220,7 @@ def letter_context(
         "cases": list(decisions),
         "agency": latest.agency,
         "reliefs": [relief.value for relief in reliefs],
-        "sent_on": latest.approved_at.date(),
+        "sent_on": None,
         "created": latest.approved_at.isoformat(),
         "language": language,
         "fallback_from": fallback_from,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.core.filing import Signer
 from service.core.filing_index import FilingIndex
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.models import Decision
@@ -41,8 +42,19 @@ class Renderer:
         _ = self.templates.letter_languages, self.templates.version
         self.pdf = PdfEngine(settings.templates_dir, settings.fonts_dir)
 
-    def html(self, kind: DocumentKind, decisions: Sequence[Decision], *, draft: bool = False) -> DocumentHtml:
-        """Render to HTML: a motion or order from one decision, a letter from one person's."""
+    def html(
+        self,
+        kind: DocumentKind,
+        decisions: Sequence[Decision],
+        *,
+        signer: Signer | None = None,
+        draft: bool = False,
+    ) -> DocumentHtml:
+        """Render to HTML: a motion or order from one decision, a letter from one person's.
+
+        A motion, response or order is signed by `signer`, the attorney who approved its filing;
+        without one it is a draft, as it is with `draft`. A letter is a draft only with `draft`.
+        """
         if kind is DocumentKind.LETTER:
             return self._letter_html(decisions, draft=draft)
         if kind not in (DocumentKind.MOTION, DocumentKind.ORDER):
@@ -50,7 +62,7 @@ class Renderer:
         if len(decisions) != 1:
             raise RenderError(f"a {kind.value} is rendered from exactly one decision, not {len(decisions)}")
         template = case_template(kind, decisions[0].basis)
-        text = self.templates.render(template, case_context(decisions[0], draft=draft))
+        text = self.templates.render(template, case_context(decisions[0], signer=signer, draft=draft))
         return DocumentHtml(kind, text, _title_of(text), "en")
 
     def _letter_html(self, decisions: Sequence[Decision], *, draft: bool) -> DocumentHtml:
@@ -69,19 +81,28 @@ class Renderer:
             )
         return DocumentHtml(DocumentKind.LETTER, text, _title_of(text), language, tuple(notes))
 
-    def omnibus(self, kind: DocumentKind, filer: Decision, summary: OmnibusSummary) -> DocumentHtml:
-        """Render the omnibus motion (or response) or order of a court batch and one basis to HTML."""
-        context = omnibus_context(filer, filer.court, summary)
+    def omnibus(
+        self, kind: DocumentKind, filer: Decision, summary: OmnibusSummary, signer: Signer | None
+    ) -> DocumentHtml:
+        """Render the omnibus motion (or response) or order of a court batch and one basis to HTML.
+
+        `filer` gives the court and the office; `signer` signs, or the filing is a draft.
+        """
+        context = omnibus_context(filer, filer.court, summary, signer)
         if kind not in omnibus_kinds(summary.bases[0]):
             raise RenderError(f"an {summary.bases[0].value} omnibus filing has no {kind.value}")
         text = self.templates.render(f"{kind.value}.html", context)
         return DocumentHtml(kind, text, _title_of(text), "en")
 
     def exhibit(
-        self, part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+        self, part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary, *, final: bool
     ) -> DocumentHtml:
-        """Render one part of Exhibit A (the list of cases, one row per count) to HTML."""
-        text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
+        """Render one part of Exhibit A (the list of cases, one row per count) to HTML.
+
+        Unless `final` (its filing approved), every page is marked DRAFT.
+        """
+        context = exhibit_context(part, decisions, summary, final=final)
+        text = self.templates.render("exhibit.html", context)
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
 
     def filing_index(self, index: FilingIndex) -> DocumentHtml:
@@ -95,10 +116,11 @@ class Renderer:
         decisions: Sequence[Decision],
         output_format: OutputFormat,
         *,
+        signer: Signer | None = None,
         draft: bool = False,
     ) -> RenderedDocument:
-        """Render a document in one format."""
-        document = self.html(kind, decisions, draft=draft)
+        """Render a document in one format; `signer` and `draft` as for html()."""
+        document = self.html(kind, decisions, signer=signer, draft=draft)
         return self.convert(document, output_format)
 
     def convert(self, document: DocumentHtml, output_format: OutputFormat) -> RenderedDocument:

@@ -205,7 +205,7 @@ def get_document(
             content_disposition_type="inline",
         )
     decisions = _decisions_for(rt, row, kind)
-    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format))
+    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), signer=None)
     accounts.audit(user.name, "document", target, "rendered on demand")
     return _document_response(document, f"{decision_id}-{kind}")
 
@@ -233,7 +233,9 @@ async def preview(
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInputError([_parse_error(error)]) from None
     decision = parse_decision(value)
-    document = rt.renderer.render(DocumentKind(doc), [decision], OutputFormat(output_format), draft=True)
+    document = rt.renderer.render(
+        DocumentKind(doc), [decision], OutputFormat(output_format), signer=None, draft=True
+    )
     accounts.audit(user.name, "preview", f"{decision.decision_id}/{doc}.{output_format}", "ok")
     return _document_response(document, f"DRAFT-{decision.decision_id}-{doc}")
 

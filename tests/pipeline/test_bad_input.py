@@ -185,7 +185,7 @@ def test_a_name_that_is_a_file_url_prints_literally_and_fetches_nothing(
     decision = parse_decision(value)
     if kind is DocumentKind.EXHIBIT:
         document = renderer.convert(
-            renderer.exhibit(ExhibitPart.whole(1), [decision], summarize([decision], parts=1)),
+            renderer.exhibit(ExhibitPart.whole(1), [decision], summarize([decision], parts=1), final=False),
             OutputFormat.PDF,
         )
     else:

@@ -21,6 +21,7 @@ from service.render.docx import html_to_docx, parse_html
 from service.settings import Settings
 from tests.conftest import example_decision
 from tests.libreoffice import convert_to_pdf
+from tests.signers import SIGNER
 
 DOCUMENTS = [  # (kind, letter language); court papers are in English
     (DocumentKind.MOTION, "en"),
@@ -259,7 +260,7 @@ def test_draft_says_so_in_the_header(renderer: Renderer, kind: DocumentKind) -> 
     header = render(renderer, kind, value, draft=True).sections[0].header
     mark = html_text(renderer, kind, value, "draft-mark", draft=True)
     assert [p.style.name for p in header.paragraphs if p.text == mark] == ["Draft Mark"]
-    final = render(renderer, kind, value).sections[0].header
+    final = render(renderer, kind, value, signer=SIGNER).sections[0].header  # signed; a letter: no draft
     assert mark not in "\n".join(p.text for p in final.paragraphs)
 
 

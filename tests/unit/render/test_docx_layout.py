@@ -22,6 +22,7 @@ from service.settings import Settings
 from tests.conftest import example_decision
 from tests.libreoffice import HIDDEN_FAMILY, convert_to_pdf, environment_without_liberation
 from tests.pdftools import pdf_fonts, pdf_text, run_tool
+from tests.signers import SIGNER
 
 # The order has no table; Chinese breaks between any two characters. (Korean keeps its words.)
 WITHOUT_WORD_BREAKS = {"order-en", "letter-zh-Hant"}
@@ -58,9 +59,10 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
         value["counts"] += [dict(value["counts"][1], count=3 + extra) for extra in range(more)]
         decisions = [parse_decision(value)]
         path = folder / f"{name}.docx"
-        path.write_bytes(renderer.render(kind, decisions, OutputFormat.DOCX).content)
-        pdf = renderer.render(kind, decisions, OutputFormat.PDF)
-        found[name] = {"docx": path, "html": renderer.html(kind, decisions).html, "pages": pdf.pages}
+        path.write_bytes(renderer.render(kind, decisions, OutputFormat.DOCX, signer=SIGNER).content)
+        pdf = renderer.render(kind, decisions, OutputFormat.PDF, signer=SIGNER)
+        html = renderer.html(kind, decisions, signer=SIGNER).html
+        found[name] = {"docx": path, "html": html, "pages": pdf.pages}
     pdfs = convert_to_pdf([entry["docx"] for entry in found.values()], folder, env)
     for entry, pdf in zip(found.values(), pdfs, strict=True):
         entry["libreoffice"] = pdf

@@ -43,7 +43,7 @@ def renderer() -> Renderer:
 
 def render(renderer: Renderer, decisions: list[Decision], part: ExhibitPart | None = None) -> bytes:
     part = part or ExhibitPart.whole(len(decisions))
-    document = renderer.exhibit(part, decisions, summarize(decisions, parts=part.of))
+    document = renderer.exhibit(part, decisions, summarize(decisions, parts=part.of), final=True)
     return renderer.convert(document, OutputFormat.PDF).content
 
 
@@ -153,7 +153,7 @@ def test_a_part_is_a_bookmark_and_so_is_each_omnibus_document(renderer: Renderer
     assert [item.title for item in outline] == [f"Exhibit A, Part 2 of 3: Cases 101{DASH}105 of 250"]
     summary = summarize(decisions, parts=3)
     for kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_ORDER):
-        document = renderer.convert(renderer.omnibus(kind, decisions[0], summary), OutputFormat.PDF)
+        document = renderer.convert(renderer.omnibus(kind, decisions[0], summary, None), OutputFormat.PDF)
         outline = PdfReader(io.BytesIO(document.content)).outline
         titles = [item.title for item in outline if not isinstance(item, list)]  # lists: sub-entries
         assert titles[0] == document_title(kind), titles
@@ -186,4 +186,4 @@ def test_a_part_that_says_more_cases_than_it_has_is_refused(renderer: Renderer) 
     from service.errors import RenderError
 
     with pytest.raises(RenderError, match="says 2 cases but has 1"):
-        renderer.exhibit(ExhibitPart(1, 1, 1, 2, 2), sample(1), summarize(sample(1), parts=1))
+        renderer.exhibit(ExhibitPart(1, 1, 1, 2, 2), sample(1), summarize(sample(1), parts=1), final=False)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from service.bundle.filing_index import FilingIndex, FilingRole, IndexItem, build_index
+from service.core.filing import Signer
 from service.core.models import Decision
 from service.core.validation import parse_decision, validate_file
 from service.errors import ForbiddenResourceError, MissingGlyphError
@@ -28,6 +29,7 @@ from tests.pdftools import (
     reading_text,
     run_tool,
 )
+from tests.signers import SIGNER
 
 LETTER_SIZE = (612.0, 792.0)
 LANDSCAPE_LETTER = (792.0, 612.0)
@@ -45,26 +47,34 @@ def renderer() -> Renderer:
     return Renderer(Settings())
 
 
-def render_pdf(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_path: Path) -> Path:
+def render_pdf(
+    renderer: Renderer,
+    kind: DocumentKind,
+    value: dict[str, Any],
+    tmp_path: Path,
+    signer: Signer | None = SIGNER,
+) -> Path:
     """Render any kind of document from one decision (an omnibus filing of a one-case court batch).
 
-    The omnibus response answers petitions: its decision is made one under HSC 11361.8.
+    The omnibus response answers petitions: its decision is made one under HSC 11361.8. A court
+    filing is signed by `signer` (its exhibit final), or a draft without one.
     """
     if kind is DocumentKind.OMNIBUS_RESPONSE:
         value = dict(value, basis="HSC 11361.8")
     decision = parse_decision(value)
     summary = summarize([decision], parts=1)
     if kind in (DocumentKind.OMNIBUS_MOTION, DocumentKind.OMNIBUS_RESPONSE, DocumentKind.OMNIBUS_ORDER):
-        document = renderer.convert(renderer.omnibus(kind, decision, summary), OutputFormat.PDF)
+        document = renderer.convert(renderer.omnibus(kind, decision, summary, signer), OutputFormat.PDF)
     elif kind is DocumentKind.FILING_INDEX:
         document = renderer.convert(renderer.filing_index(one_case_index(decision)), OutputFormat.PDF)
     elif kind is DocumentKind.EXHIBIT:
         document = renderer.convert(
-            renderer.exhibit(ExhibitPart.whole(1), [decision], summary), OutputFormat.PDF
+            renderer.exhibit(ExhibitPart.whole(1), [decision], summary, final=signer is not None),
+            OutputFormat.PDF,
         )
     else:
-        document = renderer.render(kind, [decision], OutputFormat.PDF)
-    path = tmp_path / f"{kind.value}.pdf"
+        document = renderer.render(kind, [decision], OutputFormat.PDF, signer=signer)
+    path = tmp_path / f"{kind.value}{'' if signer else '-draft'}.pdf"
     path.write_bytes(document.content)
     return path
 
@@ -182,7 +192,7 @@ def test_first_page_has_filer_block_court_title_near_line_8_and_caption(
         word = next(w for w in words if w.text == text and w.x0 >= POINTS_PER_INCH)
         return min(numbers, key=lambda n: abs(numbers[n].bottom - word.bottom))
 
-    assert line_of("Whitfield") == 1
+    assert line_of("Reyes") == 1  # the attorney who signs this filing, not who approved the decision
     assert line_of("SUPERIOR") in (8, 9)
     assert line_of("Defendant.") > line_of("SUPERIOR")
     case_word = next(w for w in words if w.text == "BA123456")

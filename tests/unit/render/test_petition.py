@@ -20,6 +20,7 @@ from service.render.documents import ExhibitPart, summarize
 from service.settings import Settings
 from tests.conftest import example_decision
 from tests.pdftools import pdf_text
+from tests.signers import SIGNER
 from tests.unit.render.test_resentence_wording import body_text as lines_text
 
 PETITION, REVIEW = "HSC 11361.8", "HSC 11361.9"
@@ -45,15 +46,15 @@ def body_text(path: Path) -> str:
 
 
 def render(renderer: Renderer, kind: DocumentKind, value: dict[str, Any], tmp_path: Path) -> Path:
-    """Render a per-case document, an omnibus document or an Exhibit A part of one decision as a PDF."""
+    """Render a per-case document, an omnibus one or an Exhibit A part of one decision, signed, as a PDF."""
     parsed = parse_decision(value)
     summary = summarize([parsed], parts=1)
     if kind is DocumentKind.EXHIBIT:
-        document = renderer.exhibit(ExhibitPart(1, 1, 1, 1, 1), [parsed], summary)
+        document = renderer.exhibit(ExhibitPart(1, 1, 1, 1, 1), [parsed], summary, final=True)
     elif kind in (DocumentKind.MOTION, DocumentKind.ORDER):
-        document = renderer.html(kind, [parsed])
+        document = renderer.html(kind, [parsed], signer=SIGNER)
     else:
-        document = renderer.omnibus(kind, parsed, summary)
+        document = renderer.omnibus(kind, parsed, summary, SIGNER)
     path = tmp_path / f"{kind.value}-{parsed.basis.value[-1]}.pdf"
     path.write_bytes(renderer.convert(document, OutputFormat.PDF).content)
     return path
@@ -162,15 +163,18 @@ def test_the_omnibus_motion_and_exhibit_under_11361_9_name_only_that_basis(
 def test_an_omnibus_filing_refuses_both_bases_and_the_wrong_document(renderer: Renderer) -> None:
     petition, review = parse_decision(decision(PETITION)), parse_decision(decision(REVIEW))
     with pytest.raises(RenderError, match=r"one statutory basis, not HSC 11361\.8 and HSC 11361\.9"):
-        renderer.omnibus(DocumentKind.OMNIBUS_ORDER, review, summarize([petition, review], parts=1))
+        renderer.omnibus(DocumentKind.OMNIBUS_ORDER, review, summarize([petition, review], parts=1), None)
     with pytest.raises(RenderError, match="one statutory basis"):
         renderer.exhibit(
-            ExhibitPart(1, 1, 1, 2, 2), [petition, review], summarize([petition, review], parts=1)
+            ExhibitPart(1, 1, 1, 2, 2),
+            [petition, review],
+            summarize([petition, review], parts=1),
+            final=False,
         )
     with pytest.raises(RenderError, match=r"an HSC 11361\.8 omnibus filing has no omnibus_motion"):
-        renderer.omnibus(DocumentKind.OMNIBUS_MOTION, petition, summarize([petition], parts=1))
+        renderer.omnibus(DocumentKind.OMNIBUS_MOTION, petition, summarize([petition], parts=1), None)
     with pytest.raises(RenderError, match=r"an HSC 11361\.9 omnibus filing has no omnibus_response"):
-        renderer.omnibus(DocumentKind.OMNIBUS_RESPONSE, review, summarize([review], parts=1))
+        renderer.omnibus(DocumentKind.OMNIBUS_RESPONSE, review, summarize([review], parts=1), None)
 
 
 def test_the_docx_of_a_response_is_a_response(renderer: Renderer) -> None:

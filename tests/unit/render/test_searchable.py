@@ -17,6 +17,7 @@ from service.core.validation import parse_decision
 from service.render import DocumentKind, OutputFormat, Renderer
 from service.settings import Settings
 from tests.pdftools import run_tool
+from tests.signers import SIGNER
 from tests.unit.render.test_letters import sample_decision
 
 # case: the person's language and the name as typed, with what makes it hard to extract.
@@ -56,7 +57,7 @@ def pdfs(
         decision = parse_decision(sample_decision(language, name))
         for kind in KINDS:
             path = folder / f"{case}-{kind.value}.pdf"
-            path.write_bytes(renderer.render(kind, [decision], OutputFormat.PDF).content)
+            path.write_bytes(renderer.render(kind, [decision], OutputFormat.PDF, signer=SIGNER).content)
             paths[case, kind] = path
     return paths
 
