@@ -38,6 +38,7 @@ from service.bundle.manifest import (
 )
 from service.bundle.verify import verify_bundle
 from service.core.files import remove_temp_files, write_atomic
+from service.core.kinds import exhibit_variants
 from service.core.models import Basis, Decision, from_stored
 from service.core.states import CourtState, DocumentState
 from service.db.rows import DocumentRow, NewBundle
@@ -74,7 +75,7 @@ class _CourtScan:
     """What one streaming pass over a court batch's decisions learns of the cases of one basis."""
 
     filer: Decision | None = None
-    exhibit: list[BundleFile] = field(default_factory=list)
+    exhibit: list[list[BundleFile]] = field(default_factory=list)  # each part, in every version
     cases: int = 0  # decisions that did not fail, listed in Exhibit A
     by_relief: Counter[str] = field(default_factory=Counter)
     bases: set[Basis] = field(default_factory=set)
@@ -125,7 +126,7 @@ def publish(
     filer = next((scan.filer for scan in scans if scan.filer), None)
     with Entries(work) as entries:
         for scan in scans:
-            for item in _omnibus_files(renderer, scan, work) + scan.exhibit:
+            for item in _omnibus_files(renderer, scan, work) + [f for part in scan.exhibit for f in part]:
                 entries.add(item)
         entries.add(_clerk_import(store, batch_id, court_code, failed, work))
         _list_documents(settings, store, batch_id, court_code, failed, entries)
@@ -231,20 +232,29 @@ def _decisions(store: Store, batch_id: str, court_code: str) -> Iterator[Decisio
 
 def _render_exhibit(
     settings: Settings, renderer: Renderer, decisions: list[Decision], place: ExhibitPart, work: Path
-) -> BundleFile | None:
-    """Render one part of Exhibit A; None if it is over the e-filing limits and could be shorter."""
-    document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of))
-    rendered = renderer.convert(document, OutputFormat.PDF)
-    if _over_limits(settings, rendered) and len(decisions) > 1:
-        return None
-    if _over_limits(settings, rendered):
-        raise BundleLimitError(
-            f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
-            f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
-            f"pages and {settings.efiling_max_bytes} bytes"
+) -> list[BundleFile] | None:
+    """Render one part of Exhibit A in every version the court gets (confidential, public…).
+
+    None if a version is over the e-filing limits and the part could be shorter: the versions
+    share their parts, so a confidential part and its public version list the same cases.
+    """
+    files = []
+    for variant in exhibit_variants(settings, decisions[0].court.code):
+        document = renderer.exhibit(place, decisions, summarize(decisions, parts=place.of), variant=variant)
+        rendered = renderer.convert(document, OutputFormat.PDF)
+        if _over_limits(settings, rendered) and len(decisions) > 1:
+            return None
+        if _over_limits(settings, rendered):
+            raise BundleLimitError(
+                f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
+                f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
+                f"pages and {settings.efiling_max_bytes} bytes"
+            )
+        name = exhibit_entry(place.number, decisions[0].basis, variant)
+        files.append(
+            _stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
         )
-    name = exhibit_entry(place.number, decisions[0].basis)
-    return _stored(work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
+    return files
 
 
 def _over_limits(settings: Settings, rendered: RenderedDocument) -> bool:

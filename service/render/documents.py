@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.core.kinds import MEDIA_TYPES, DocumentKind, OutputFormat
+from service.core.kinds import MEDIA_TYPES, DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Basis, Court, Decision, Relief
 from service.errors import RenderError
 
@@ -156,13 +156,22 @@ class ExhibitPart:
 
 
 def exhibit_context(
-    part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+    part: ExhibitPart,
+    decisions: Sequence[Decision],
+    summary: OmnibusSummary,
+    *,
+    variant: ExhibitVariant = ExhibitVariant.FULL,
+    public_filed: bool = False,
 ) -> dict[str, Any]:
-    """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`."""
+    """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`.
+
+    `variant` is the version of the exhibit; `public_filed` says whether a public version is filed
+    with a confidential one (its first page says so).
+    """
     if part.cases != len(decisions):
         raise RenderError(f"part {part.number} of Exhibit A says {part.cases} cases but has {len(decisions)}")
     context = omnibus_context(decisions[0], decisions[0].court, summary)
-    context.update(decisions=decisions, part=part)
+    context.update(decisions=decisions, part=part, variant=variant.value, public_filed=public_filed)
     return context
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from service.core.kinds import DocumentKind, OutputFormat
+from service.core.kinds import DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Decision
 from service.errors import RenderError
 from service.render.documents import (
@@ -76,10 +76,20 @@ class Renderer:
         return DocumentHtml(kind, text, _title_of(text), "en")
 
     def exhibit(
-        self, part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary
+        self,
+        part: ExhibitPart,
+        decisions: Sequence[Decision],
+        summary: OmnibusSummary,
+        *,
+        variant: ExhibitVariant = ExhibitVariant.FULL,
     ) -> DocumentHtml:
-        """Render one part of Exhibit A (the list of cases, one row per count) to HTML."""
-        text = self.templates.render("exhibit.html", exhibit_context(part, decisions, summary))
+        """Render one part of Exhibit A (the list of cases, one row per count) to HTML, in one version.
+
+        A confidential part says on its first page whether the court also gets a public version.
+        """
+        public_filed = bool(decisions) and self.settings.exhibit_public(decisions[0].court.code)
+        context = exhibit_context(part, decisions, summary, variant=variant, public_filed=public_filed)
+        text = self.templates.render("exhibit.html", context)
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
 
     def render(
