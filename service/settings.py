@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,10 @@ DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024  # bytes of one submitted batch ov
 DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
 DEFAULT_PUBLISH_LEASE = 600  # seconds a publish job holds its court batch between renewals
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
+ALL_COURTS = "*"  # in a list of court codes: every court
+CONFIDENTIAL_EXHIBIT_COURTS = "COURTDOCS_CONFIDENTIAL_EXHIBIT_COURTS"
+PUBLIC_EXHIBIT_COURTS = "COURTDOCS_PUBLIC_EXHIBIT_COURTS"
+_COURT_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")  # decision/v1 `court.code`
 
 
 def default_output_dir() -> Path:
@@ -63,6 +68,33 @@ class Settings:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     secure_cookies: bool = False  # set COURTDOCS_SECURE_COOKIES=1 behind HTTPS
     reconcile_interval: int = DEFAULT_RECONCILE_INTERVAL
+    # Courts whose Exhibit A is lodged conditionally under seal, and those of them that also get a
+    # public version without CII numbers and dates of birth: court codes, or ALL_COURTS.
+    confidential_exhibit_courts: frozenset[str] = frozenset()
+    public_exhibit_courts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name, courts in (
+            (CONFIDENTIAL_EXHIBIT_COURTS, self.confidential_exhibit_courts),
+            (PUBLIC_EXHIBIT_COURTS, self.public_exhibit_courts),
+        ):
+            bad = sorted(code for code in courts if code != ALL_COURTS and not _COURT_CODE.fullmatch(code))
+            if bad:
+                raise SettingsError(f"{name} lists {bad[0]!r}: not a court code or {ALL_COURTS}")
+        unsealed = sorted(code for code in self.public_exhibit_courts if not self.exhibit_confidential(code))
+        if unsealed:
+            raise SettingsError(
+                f"{PUBLIC_EXHIBIT_COURTS} lists {unsealed[0]}, which is not in "
+                f"{CONFIDENTIAL_EXHIBIT_COURTS}: a public version is only made of a confidential exhibit"
+            )
+
+    def exhibit_confidential(self, court_code: str) -> bool:
+        """Return whether this court's Exhibit A is lodged conditionally under seal."""
+        return _covers(self.confidential_exhibit_courts, court_code)
+
+    def exhibit_public(self, court_code: str) -> bool:
+        """Return whether this court also gets a public version of its confidential Exhibit A."""
+        return self.exhibit_confidential(court_code) and _covers(self.public_exhibit_courts, court_code)
 
     @property
     def sqlite_url(self) -> str:
@@ -108,6 +140,8 @@ class Settings:
             max_request_bytes=_int(env, "COURTDOCS_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
             secure_cookies=env.get("COURTDOCS_SECURE_COOKIES", "") in ("1", "true", "yes"),
             reconcile_interval=_int(env, "COURTDOCS_RECONCILE_INTERVAL", DEFAULT_RECONCILE_INTERVAL),
+            confidential_exhibit_courts=_courts(env, CONFIDENTIAL_EXHIBIT_COURTS),
+            public_exhibit_courts=_courts(env, PUBLIC_EXHIBIT_COURTS),
         )
 
 
@@ -128,6 +162,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if number < 1:
         raise SettingsError(f"{name} must be at least 1, not {number}")
     return number
+
+
+def _courts(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Return the court codes of a comma-separated list (blank items ignored)."""
+    return frozenset(code.strip() for code in env.get(name, "").split(",") if code.strip())
+
+
+def _covers(courts: frozenset[str], court_code: str) -> bool:
+    """Return whether a list of courts names this one; codes match whatever their case."""
+    return ALL_COURTS in courts or court_code.casefold() in {code.casefold() for code in courts}
 
 
 @lru_cache(maxsize=1)

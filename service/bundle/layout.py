@@ -24,7 +24,9 @@ court's cases have, each with its own Exhibit A: never both bases in one filing)
     00-filing-index.pdf                                        FILING_INDEX_PDF: first, though made last
     omnibus/hsc-11361.9-omnibus-motion.pdf                     omnibus_entry: the People move
     omnibus/hsc-11361.9-omnibus-order.pdf
-    omnibus/hsc-11361.9-exhibit-a-part-001.pdf …               exhibit_entry
+    omnibus/hsc-11361.9-exhibit-a-part-001.pdf …               exhibit_entry: filed publicly, or
+    omnibus/hsc-11361.9-exhibit-a-part-001-confidential.pdf    lodged under seal, then perhaps
+    omnibus/hsc-11361.9-exhibit-a-part-001-public.pdf …        its public version, part by part
     omnibus/hsc-11361.8-omnibus-response.pdf                   omnibus_entry: the People answer
     omnibus/hsc-11361.8-omnibus-order.pdf                      the persons' petitions/applications
     omnibus/hsc-11361.8-exhibit-a-part-001.pdf …               exhibit_entry
@@ -46,7 +48,7 @@ from enum import StrEnum
 from pathlib import PurePath, PurePosixPath
 
 from service.core.files import safe_part
-from service.core.kinds import DocumentKind
+from service.core.kinds import DocumentKind, ExhibitVariant
 
 BATCHES = "batches"
 REJECTIONS = "rejected.txt"
@@ -172,9 +174,13 @@ def omnibus_entry(kind: str, basis: str) -> str:
     return f"{OMNIBUS_PREFIX}{_file(stem, OMNIBUS_FORMAT)}"
 
 
-def exhibit_entry(part: int, basis: str) -> str:
-    """Return the entry of one part, numbered from 1, of the Exhibit A of one basis's omnibus filing."""
-    return f"{OMNIBUS_PREFIX}{_basis_part(basis)}-exhibit-a-part-{part:03d}.{OMNIBUS_FORMAT}"
+def exhibit_entry(part: int, basis: str, variant: ExhibitVariant = ExhibitVariant.FULL) -> str:
+    """Return the entry of one part, numbered from 1, of the Exhibit A of one basis's omnibus filing.
+
+    The full exhibit has the plain name; a confidential part and its public version say which they are.
+    """
+    suffix = "" if variant is ExhibitVariant.FULL else f"-{variant.value}"
+    return f"{OMNIBUS_PREFIX}{_basis_part(basis)}-exhibit-a-part-{part:03d}{suffix}.{OMNIBUS_FORMAT}"
 
 
 def entry_kind(name: str) -> EntryKind | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from service.settings import Settings
+
 
 class DocumentKind(StrEnum):
     MOTION = "motion"
@@ -27,3 +29,29 @@ MEDIA_TYPES = {
     OutputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     OutputFormat.HTML: "text/html; charset=utf-8",
 }
+
+
+class ExhibitVariant(StrEnum):
+    """Which version of Exhibit A a file is; a court gets one of EXHIBIT_FILINGS."""
+
+    FULL = "full"  # every column, filed publicly: what a court that asks for nothing gets
+    CONFIDENTIAL = "confidential"  # every column, lodged conditionally under seal (CRC 2.550-2.551)
+    PUBLIC = "public"  # the same rows without CII numbers or dates of birth, filed publicly
+
+
+# What a court may get as its Exhibit A: the full exhibit filed publicly, the exhibit lodged
+# conditionally under seal, or that and a redacted public version (never a public version alone).
+EXHIBIT_FILINGS: tuple[tuple[ExhibitVariant, ...], ...] = (
+    (ExhibitVariant.FULL,),
+    (ExhibitVariant.CONFIDENTIAL,),
+    (ExhibitVariant.CONFIDENTIAL, ExhibitVariant.PUBLIC),
+)
+
+
+def exhibit_variants(settings: Settings, court_code: str) -> tuple[ExhibitVariant, ...]:
+    """Return the versions of Exhibit A a court gets (COURTDOCS_*_EXHIBIT_COURTS), sealed one first."""
+    if not settings.exhibit_confidential(court_code):
+        return (ExhibitVariant.FULL,)
+    if settings.exhibit_public(court_code):
+        return (ExhibitVariant.CONFIDENTIAL, ExhibitVariant.PUBLIC)
+    return (ExhibitVariant.CONFIDENTIAL,)

@@ -35,6 +35,7 @@ from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
 from service.core.files import temp_files
 from service.core.filing import FilingMode
+from service.core.kinds import EXHIBIT_FILINGS, ExhibitVariant
 from service.core.models import Basis
 from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
@@ -267,7 +268,14 @@ def filing_rule(facts: BatchFacts) -> list[str]:
                 problems.append(f"bundle {bundle.path}: {name}: no omnibus filing of a basis its cases have")
         for basis in listed:
             expected = [omnibus_entry(kind, basis.value) for kind in omnibus_kinds(basis)]
-            for name in [*expected, exhibit_entry(1, basis.value)]:
+            exhibits = tuple(v for v in ExhibitVariant if exhibit_entry(1, basis.value, v) in names)
+            if exhibits not in EXHIBIT_FILINGS:  # none, a public version alone, or full and sealed both
+                versions = " and ".join(exhibits) or "no"
+                problems.append(
+                    f"bundle {bundle.path}: part 1 of the {basis.value} Exhibit A in {versions} version, "
+                    "not full, confidential, or confidential and public"
+                )
+            for name in [*expected, *(exhibit_entry(1, basis.value, v) for v in exhibits)]:
                 if names.count(name) != 1:
                     problems.append(
                         f"bundle {bundle.path}: {names.count(name)} entries {name}, not exactly one"

@@ -15,6 +15,7 @@ from service.bundle.layout import exhibit_entry, omnibus_entry, omnibus_file
 from service.bundle.manifest import BundleFile
 from service.core.files import write_atomic
 from service.core.filing import Signer
+from service.core.kinds import exhibit_variants
 from service.core.models import Basis, Decision, from_stored
 from service.db.store import Store
 from service.errors import BundleLimitError, BusyError
@@ -68,7 +69,7 @@ class _CourtScan:
     """What one streaming pass over a court batch's decisions learns of the cases of one basis."""
 
     filer: Decision | None = None
-    exhibit: list[BundleFile] = field(default_factory=list)
+    exhibit: list[list[BundleFile]] = field(default_factory=list)  # each part, in every version
     cases: int = 0  # decisions that did not fail, listed in Exhibit A
     by_relief: Counter[str] = field(default_factory=Counter)
     bases: set[Basis] = field(default_factory=set)
@@ -94,7 +95,7 @@ def omnibus_filings(job: CourtFiling) -> list[BundleFile]:
     """Render the court's omnibus filing of each basis, in filing order: motion, order, exhibit parts."""
     files: list[BundleFile] = []
     for scan in _scan_court(job):
-        files += _omnibus_files(job, scan) + scan.exhibit
+        files += _omnibus_files(job, scan) + [file for part in scan.exhibit for file in part]
     return files
 
 
@@ -156,22 +157,32 @@ def _scan_parts(job: CourtFiling, basis: Basis, listed: int, part_size: int) -> 
     return scan
 
 
-def _render_exhibit(job: CourtFiling, decisions: list[Decision], place: ExhibitPart) -> BundleFile | None:
-    """Render one part of Exhibit A; None if it is over the e-filing limits and could be shorter."""
+def _render_exhibit(
+    job: CourtFiling, decisions: list[Decision], place: ExhibitPart
+) -> list[BundleFile] | None:
+    """Render one part of Exhibit A in every version the court gets (confidential, public...).
+
+    None if a version is over the e-filing limits and the part could be shorter: the versions
+    share their parts, so a confidential part and its public version list the same cases.
+    """
     settings, renderer = job.settings, job.renderer
     summary = summarize(decisions, parts=place.of)
-    document = renderer.exhibit(place, decisions, summary, final=job.signer is not None)
-    rendered = renderer.convert(document, OutputFormat.PDF)
-    if _over_limits(settings, rendered) and len(decisions) > 1:
-        return None
-    if _over_limits(settings, rendered):
-        raise BundleLimitError(
-            f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
-            f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
-            f"pages and {settings.efiling_max_bytes} bytes"
-        )
-    name = exhibit_entry(place.number, decisions[0].basis)
-    return stored(job.work / omnibus_file(name), name, rendered.content, "exhibit", "pdf", rendered.pages)
+    files = []
+    for variant in exhibit_variants(settings, job.court_code):
+        document = renderer.exhibit(place, decisions, summary, final=job.signer is not None, variant=variant)
+        rendered = renderer.convert(document, OutputFormat.PDF)
+        if _over_limits(settings, rendered) and len(decisions) > 1:
+            return None
+        if _over_limits(settings, rendered):
+            raise BundleLimitError(
+                f"part {place.number} of Exhibit A, one case, has {rendered.pages} pages and "
+                f"{len(rendered.content)} bytes: over the e-filing limits of {settings.efiling_max_pages} "
+                f"pages and {settings.efiling_max_bytes} bytes"
+            )
+        name = exhibit_entry(place.number, decisions[0].basis, variant)
+        target = job.work / omnibus_file(name)
+        files.append(stored(target, name, rendered.content, "exhibit", "pdf", rendered.pages))
+    return files
 
 
 def _over_limits(settings: Settings, rendered: RenderedDocument) -> bool:

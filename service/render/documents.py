@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.core.filing import Signer
-from service.core.kinds import MEDIA_TYPES, DocumentKind, OutputFormat
+from service.core.kinds import MEDIA_TYPES, DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Agency, Basis, Court, Decision, Relief
 from service.errors import RenderError
 
@@ -175,16 +175,30 @@ class ExhibitPart:
 
 
 def exhibit_context(
-    part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary, *, final: bool
+    part: ExhibitPart,
+    decisions: Sequence[Decision],
+    summary: OmnibusSummary,
+    *,
+    final: bool,
+    variant: ExhibitVariant = ExhibitVariant.FULL,
+    public_filed: bool = False,
 ) -> dict[str, Any]:
     """Return the context of one part of Exhibit A; the basis comes from the filing's `summary`.
 
     An exhibit is signed by no one; it is a draft (marked on every page) unless `final`.
+    `variant` is the version of the exhibit; `public_filed` says whether a public version is filed
+    with a confidential one (its first page says so).
     """
     if part.cases != len(decisions):
         raise RenderError(f"part {part.number} of Exhibit A says {part.cases} cases but has {len(decisions)}")
     context = omnibus_context(decisions[0], decisions[0].court, summary, None)
-    context.update(decisions=decisions, part=part, draft=not final)
+    context.update(
+        decisions=decisions,
+        part=part,
+        draft=not final,
+        variant=variant.value,
+        public_filed=public_filed,
+    )
     return context
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from service.core.filing import Signer
 from service.core.filing_index import FilingIndex
-from service.core.kinds import DocumentKind, OutputFormat
+from service.core.kinds import DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Decision
 from service.errors import RenderError
 from service.render.documents import (
@@ -95,13 +95,23 @@ class Renderer:
         return DocumentHtml(kind, text, _title_of(text), "en")
 
     def exhibit(
-        self, part: ExhibitPart, decisions: Sequence[Decision], summary: OmnibusSummary, *, final: bool
+        self,
+        part: ExhibitPart,
+        decisions: Sequence[Decision],
+        summary: OmnibusSummary,
+        *,
+        final: bool,
+        variant: ExhibitVariant = ExhibitVariant.FULL,
     ) -> DocumentHtml:
-        """Render one part of Exhibit A (the list of cases, one row per count) to HTML.
+        """Render one part of Exhibit A (the list of cases, one row per count) to HTML, in one version.
 
-        Unless `final` (its filing approved), every page is marked DRAFT.
+        Unless `final` (its filing approved), every page is marked DRAFT. A confidential part says
+        on its first page whether the court also gets a public version.
         """
-        context = exhibit_context(part, decisions, summary, final=final)
+        public_filed = bool(decisions) and self.settings.exhibit_public(decisions[0].court.code)
+        context = exhibit_context(
+            part, decisions, summary, final=final, variant=variant, public_filed=public_filed
+        )
         text = self.templates.render("exhibit.html", context)
         return DocumentHtml(DocumentKind.EXHIBIT, text, _title_of(text), "en")
 

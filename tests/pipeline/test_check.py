@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from service.core.models import from_stored
 from service.db.store import Store
 from service.errors import NotFoundError
 from service.pipeline.check import (
@@ -31,6 +34,7 @@ from service.pipeline.publish import publish
 from service.render import Renderer
 from service.settings import Settings
 from tests.faults.fault_helpers import FAST, submit
+from tests.pdftools import reading_text
 from tests.pipeline_helpers import Pipeline, make_pipeline
 
 LINEAR_B = "𐀀𐀁"  # no bundled font draws it: the decision fails with a reason
@@ -257,3 +261,48 @@ def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(copy: Copy
     ]
     problems = filing_rule(dataclasses.replace(facts, decisions=reviewed))
     assert len(problems) == 3 and all("omnibus/hsc-11361.8-" in p for p in problems), problems
+
+
+def test_a_court_that_seals_its_exhibit_is_published_with_it_and_its_public_version(copy: Copy) -> None:
+    court = "LA-CCB"
+    copy.run("UPDATE court_batches SET state = 'publishing', owner = 'tok' WHERE court_code = :c", c=court)
+    sealing = {"confidential_exhibit_courts": frozenset({court}), "public_exhibit_courts": frozenset({court})}
+    settings = dataclasses.replace(Settings.from_env(), output_dir=copy.output, **sealing)
+    publish(settings, copy.store, Renderer(settings), copy.batch_id, court, token="tok", renew=lambda: None)
+    assert copy.violations() == []
+    facts = copy.facts()
+    bundle = facts.latest()[court]
+    names = [item["path"] for item in bundle.manifest["files"] if "-exhibit-a-" in item["path"]]
+    assert names == [
+        "omnibus/hsc-11361.9-exhibit-a-part-001-confidential.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-001-public.pdf",
+        "omnibus/hsc-11361.8-exhibit-a-part-001-confidential.pdf",
+        "omnibus/hsc-11361.8-exhibit-a-part-001-public.pdf",
+    ]
+    decisions = [
+        from_stored(payload) for _, payload in copy.store.batches.court_payloads(copy.batch_id, court)
+    ]
+    with zipfile.ZipFile(copy.output / bundle.path) as archive:
+        text = {name: pdf_text_of(archive.read(name)) for name in names}
+    for sealed, public in zip(names[::2], names[1::2], strict=True):
+        listed = [d for d in decisions if d.case.number in text[sealed]]
+        assert listed and all(d.case.number in text[public] for d in listed)
+        assert all(d.person.cii in text[sealed] for d in listed if d.person.cii)
+        assert not any(d.person.cii and d.person.cii in text[public] for d in listed)
+        assert not any(d.person.dob.strftime("%m/%d/%Y") in text[public] for d in listed)
+    # A public version without its sealed exhibit, or the full exhibit beside a sealed one, is reported.
+    for kept in (names[1:], [*names, "omnibus/hsc-11361.9-exhibit-a-part-001.pdf"]):
+        files = [item for item in bundle.manifest["files"] if "-exhibit-a-" not in item["path"]]
+        forged = dataclasses.replace(
+            bundle, manifest=dict(bundle.manifest, files=files + [{"path": n} for n in kept])
+        )
+        others = [b for b in facts.bundles if b is not bundle]
+        problems = filing_rule(dataclasses.replace(facts, bundles=[*others, forged]))
+        assert len(problems) == 1 and "part 1 of the HSC 11361.9 Exhibit A in" in problems[0], problems
+
+
+def pdf_text_of(content: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(content)
+        file.flush()
+        return reading_text(Path(file.name))

@@ -14,7 +14,7 @@ import pytest
 
 from service.bundle import layout
 from service.bundle.layout import Area, EntryKind
-from service.core.kinds import DocumentKind, OutputFormat
+from service.core.kinds import DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Basis
 from service.errors import UnsafePathError
 
@@ -84,6 +84,12 @@ def test_entry_names_are_those_of_today() -> None:
         layout.omnibus_entry(DocumentKind.OMNIBUS_ORDER, petition) == "omnibus/hsc-11361.8-omnibus-order.pdf"
     )
     assert layout.exhibit_entry(1, petition) == "omnibus/hsc-11361.8-exhibit-a-part-001.pdf"
+    # A sealed exhibit and its public version: the full exhibit's name, saying which they are.
+    assert [layout.exhibit_entry(2, review, variant) for variant in ExhibitVariant] == [
+        "omnibus/hsc-11361.9-exhibit-a-part-002.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-002-confidential.pdf",
+        "omnibus/hsc-11361.9-exhibit-a-part-002-public.pdf",
+    ]
     assert (layout.CLERK_IMPORT, layout.MANIFEST_JSON, layout.MANIFEST_CSV) == (
         "clerk-import.csv",
         "manifest.json",
@@ -166,6 +172,10 @@ def test_entry_names_read_back_as_what_they_are() -> None:
         layout.CLERK_IMPORT,
     ]
     assert {layout.entry_kind(name) for name in court_files} == {EntryKind.COURT}
+    versions = [layout.exhibit_entry(1, "HSC 11361.8", variant) for variant in ExhibitVariant]
+    assert all(layout.is_filing_entry_of(name, "HSC 11361.8") for name in versions)
+    assert {layout.entry_kind(name) for name in versions} == {EntryKind.COURT}
+    assert len({layout.omnibus_file(name) for name in versions}) == 3  # three files in the omnibus folder
     assert layout.is_filing_entry_of(court_files[0], "HSC 11361.8")
     assert not layout.is_filing_entry_of(court_files[0], "HSC 11361.9")
     assert layout.is_filing_entry_of(court_files[1], "HSC 11361.9")
