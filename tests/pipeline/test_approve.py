@@ -259,3 +259,10 @@ def test_a_court_being_published_is_refused_until_that_has_finished(batch: Batch
 )
 def test_a_filing_is_dated_the_day_of_approval_in_california(moment: datetime, dated: date) -> None:
     assert filing_date(moment) == dated
+
+
+def test_deleting_a_batch_deletes_its_approvals(batch: Batch) -> None:
+    batch.approve(None)
+    deleted = batch.rt.store.batches.delete_batch(batch.batch_id)
+    assert deleted["filing_approvals"] == 2
+    assert batch.rt.store.approvals.of_batch(batch.batch_id) == {}
