@@ -160,8 +160,7 @@ def _validate_record(record: Record, context: dict[str, Any]) -> tuple[Decision 
     try:
         return Decision.model_validate(record.value, context=context), []
     except ValidationError as error:
-        decision_id = _readable_id(record.value)
-        return None, [_field_error(record.position, decision_id, detail) for detail in error.errors()]
+        return None, field_errors(error, record.position, _readable_id(record.value))
 
 
 def _batch_errors(
@@ -196,6 +195,13 @@ def _readable_id(value: Any) -> str | None:
         if isinstance(candidate, str) and 0 < len(candidate) <= 64 and candidate.isprintable():
             return candidate
     return None
+
+
+def field_errors(
+    error: ValidationError, position: str = "", decision_id: str | None = None
+) -> list[FieldError]:
+    """Return every error of a pydantic model's validation in plain words, each naming its field."""
+    return [_field_error(position, decision_id, detail) for detail in error.errors()]
 
 
 def _field_error(position: str, decision_id: str | None, detail: ErrorDetails) -> FieldError:
@@ -235,6 +241,8 @@ def _plain_message(location: list[int | str], detail: ErrorDetails) -> str:
         return f"must be one of {_ENUM_FIELDS.get(last, context.get('expected', ''))}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return "must be a whole number"
+    if kind == "string_pattern_mismatch" and last == "email":
+        return "must be an email address, such as name@example.org"
     if kind == "bool_type":
         return "must be true or false"
     if kind == "list_type":

@@ -14,7 +14,7 @@ from service.db.rows import (
     FoundDecision,
     as_values,
 )
-from service.db.schema import batches, bundles, court_batches, decisions, documents
+from service.db.schema import batches, bundles, court_batches, decisions, documents, filing_approvals
 from service.db.sql import IN_CHUNK, Queries, chunks
 from service.errors import ConflictError
 
@@ -102,7 +102,7 @@ class BatchQueries(Queries):
         """Delete a batch and every row that belongs to it in one transaction; return rows per table."""
         deleted = {}
         with self.engine.begin() as conn:
-            for table in (bundles, court_batches, documents, decisions, batches):
+            for table in (filing_approvals, bundles, court_batches, documents, decisions, batches):
                 column = table.c.id if table is batches else table.c.batch_id
                 deleted[table.name] = conn.execute(delete(table).where(column == batch_id)).rowcount
         return deleted

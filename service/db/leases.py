@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import (
@@ -138,16 +138,7 @@ class LeaseQueries(Queries):
     def reset_failed(self, batch_id: str) -> list[str]:
         """Make every failed document of a batch pending again; return the courts touched."""
         with self.engine.begin() as conn:
-            publishing = conn.scalar(
-                select(func.count()).where(
-                    court_batches.c.batch_id == batch_id,
-                    court_batches.c.state == CourtState.PUBLISHING,
-                    court_batches.c.owner.is_not(None),
-                    court_batches.c.lease_until >= now(),
-                )
-            )
-            if publishing:
-                raise BusyError(f"batch {batch_id} is being published; retry once that has finished")
+            refuse_while_publishing(conn, batch_id, None, "retry once that has finished")
             courts = conn.scalars(
                 select(documents.c.court_code)
                 .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
@@ -158,16 +149,36 @@ class LeaseQueries(Queries):
                 .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
                 .values(state=DocumentState.PENDING, attempts=0, job_id=None)
             )
-            if courts:
-                conn.execute(
-                    update(court_batches)
-                    .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts))
-                    .values(state=CourtState.RENDERING, job_id=None, owner=None, lease_until=None)
-                )
-                conn.execute(
-                    update(batches).where(batches.c.id == batch_id).values(state=BatchState.RENDERING)
-                )
+            render_courts_again(conn, batch_id, courts)
         return list(courts)
+
+
+def refuse_while_publishing(conn: Connection, batch_id: str, courts: Sequence[str] | None, then: str) -> None:
+    """Raise BusyError if a publisher holds a live lease on one of these courts (None: any court)."""
+    held = [
+        court_batches.c.batch_id == batch_id,
+        court_batches.c.state == CourtState.PUBLISHING,
+        court_batches.c.owner.is_not(None),
+        court_batches.c.lease_until >= now(),
+    ]
+    if courts is not None:
+        held.append(court_batches.c.court_code.in_(courts))
+    publishing = conn.scalars(select(court_batches.c.court_code).where(*held)).all()
+    if publishing:
+        which = f"the {', '.join(sorted(publishing))} filing of batch" if courts is not None else "batch"
+        raise BusyError(f"{which} {batch_id} is being published; {then}")
+
+
+def render_courts_again(conn: Connection, batch_id: str, courts: Sequence[str]) -> None:
+    """Send court batches (and so their batch) back to rendering: each publishes anew when done."""
+    if not courts:
+        return
+    conn.execute(
+        update(court_batches)
+        .where(court_batches.c.batch_id == batch_id, court_batches.c.court_code.in_(courts))
+        .values(state=CourtState.RENDERING, job_id=None, owner=None, lease_until=None)
+    )
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(state=BatchState.RENDERING))
 
 
 def _unheld(older_than: datetime) -> tuple[Any, Any]:

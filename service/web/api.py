@@ -1,14 +1,16 @@
-"""The HTTP API under /api/v1: batches, bundles, documents, previews, the audit log."""
+"""The HTTP API under /api/v1: batches, approvals, bundles, documents, previews, the audit log."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.bundle.layout import MANIFEST_JSON, download_name
 from service.core.filing import FilingMode
@@ -17,13 +19,14 @@ from service.core.models import Decision
 from service.core.states import DocumentState
 from service.core.validation import parse_decision, records_from_json, records_from_lines
 from service.db.accounts import Role, User
-from service.db.rows import BundleRow, FoundDecision
-from service.errors import FieldError, InvalidInputError, NotFoundError
+from service.db.rows import ApprovalRow, BundleRow, FoundDecision
+from service.errors import FieldError, InvalidInputError, InvalidRequestError, NotFoundError
+from service.pipeline.approve import approve_filing
 from service.pipeline.rendering import stored_decisions
 from service.pipeline.status import BatchStatus, batch_status
 from service.pipeline.submit import submit_records
 from service.render import DocumentKind, OutputFormat, RenderedDocument
-from service.web.deps import AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
+from service.web.deps import COURT_CODE, AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
 
 router = APIRouter(prefix="/api/v1")
 
@@ -33,6 +36,8 @@ Clerk = Annotated[User, Depends(require(Role.CLERK))]
 Attorney = Annotated[User, Depends(require(Role.ATTORNEY))]
 Auditor = Annotated[User, Depends(require(Role.AUDITOR))]
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
+Approver = Annotated[User, Depends(require(Role.ATTORNEY, Role.ADMIN))]
+ApprovalReader = Annotated[User, Depends(require(Role.SUBMITTER, Role.CLERK, Role.ATTORNEY, Role.ADMIN))]
 JSON_TYPES = {"application/json"}
 LINES_TYPES = {"application/x-ndjson", "application/jsonl", "application/json-lines"}
 
@@ -137,6 +142,84 @@ def _visible_status(rt: Any, batch_id: str, user: User) -> BatchStatus | None:
         for code, court in courts.items()
     }
     return report.model_copy(update={"courts": linked})
+
+
+class ApprovalRequest(BaseModel):
+    """An attorney's approval of court filings: the courts (or all), and who signs.
+
+    The attorney's fields are checked by approve_filing (the Signer model), so that a missing or
+    invalid one is named the same way everywhere; here they are only bounded.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    courts: list[Annotated[str, Field(pattern=COURT_CODE)]] | None = Field(default=None, max_length=1000)
+    all: bool = False
+    name: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=1000)
+    bar_number: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=1000)
+
+
+class Approval(BaseModel):
+    """An approved court filing: who signs it and on which date, and which account approved it."""
+
+    court_code: str
+    name: str
+    title: str
+    bar_number: str
+    email: str | None
+    approved_on: date
+    approved_at: datetime
+    approved_by: str
+
+    @classmethod
+    def of(cls, row: ApprovalRow) -> Approval:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+@router.post(
+    "/batches/{batch_id}/approvals",
+    status_code=201,
+    summary="Approve court filings of a batch, signed by one attorney",
+    response_model=list[Approval],
+)
+def approve(batch_id: BatchId, body: ApprovalRequest, rt: RuntimeDep, user: Approver) -> list[Approval]:
+    """Approve the courts named (or all: true), all or none; publish their filings final, signed.
+
+    422 names each invalid field of the attorney, 404 an unknown batch or court, 409 a filing
+    approved already (by whom, when) or being published now.
+    """
+    if body.all == (body.courts is not None):
+        raise InvalidRequestError('name the courts in "courts", or send "all": true; not both')
+    approvals = approve_filing(
+        rt,
+        batch_id,
+        None if body.all else body.courts,
+        name=body.name or "",
+        title=body.title or "",
+        bar_number=body.bar_number or "",
+        email=body.email,
+        actor=user.name,
+    )
+    return [Approval.of(row) for row in approvals]
+
+
+@router.get(
+    "/batches/{batch_id}/approvals",
+    summary="The approved court filings of a batch",
+    response_model=list[Approval],
+)
+def list_approvals(batch_id: BatchId, rt: RuntimeDep, user: ApprovalReader) -> list[Approval]:
+    """Every approved filing of the batch, by court (a clerk sees their own courts')."""
+    if rt.store.batches.batch(batch_id) is None:
+        raise NotFoundError(f"no batch {batch_id}")
+    approvals = rt.store.approvals.of_batch(batch_id)
+    return [
+        Approval.of(approvals[code])
+        for code in sorted(approvals)
+        if user.role is not Role.CLERK or user.may_see_court(code)
+    ]
 
 
 @router.get("/batches/{batch_id}/bundles/{court_code}", summary="The latest bundle ZIP of a court batch")

@@ -1,9 +1,10 @@
-"""Pages for people: log in, the clerk's batches and bundles, the attorney's search and previews."""
+"""Pages for people: log in, the clerk's batches and bundles, the attorney's filings, search and previews."""
 
 from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
@@ -12,6 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from service.core.models import from_stored
 from service.core.states import CourtState
 from service.db.accounts import Role, User
+from service.db.rows import ApprovalRow, BatchRow
+from service.db.sql import now
+from service.errors import ConflictError, InvalidInputError, NotFoundError
+from service.pipeline.approve import approve_filing, filing_date
+from service.pipeline.runtime import Runtime
 from service.pipeline.status import batch_status
 from service.web.api import get_manifest
 from service.web.deps import (
@@ -145,6 +151,24 @@ def manifest_page(
     return _page(request, "manifest.html", manifest=json.loads(bytes(manifest.body)))
 
 
+@dataclass(frozen=True)
+class CourtFiling:
+    """A court's filing of a batch as the attorney's page shows it: its state and its approval."""
+
+    batch: BatchRow
+    court_code: str
+    state: CourtState
+    approval: ApprovalRow | None
+
+
+def _filings(rt: Runtime, batch: BatchRow) -> list[CourtFiling]:
+    approvals = rt.store.approvals.of_batch(batch.id)
+    return [
+        CourtFiling(batch, court.court_code, court.state, approvals.get(court.court_code))
+        for court in rt.store.publications.courts_of(batch.id)
+    ]
+
+
 @router.get("/attorney")
 def attorney_page(
     request: Request, rt: RuntimeDep, user: Attorney, q: Annotated[str, Query(max_length=64)] = ""
@@ -154,4 +178,88 @@ def attorney_page(
     if query:
         for row in rt.store.batches.find_decisions(query):
             found.append({"row": row, "decision": from_stored(row.payload)})
-    return _page(request, "attorney.html", query=query, found=found)
+    filings = [(batch, _filings(rt, batch)) for batch in rt.store.batches.list_batches()]
+    return _page(request, "attorney.html", query=query, found=found, filings=filings)
+
+
+def form_attorney(
+    request: Request, accounts: AccountsDep, csrf: Annotated[str, Form(max_length=100)]
+) -> User:
+    """Return the attorney who sent a page's form, checking the session's CSRF token in the form.
+
+    A form sends no X-CSRF-Token header, so `require` cannot check it.
+    """
+    session = current_session(request, accounts)
+    if session is None:
+        raise HTTPException(401, "log in to approve a filing")
+    if not secrets.compare_digest(session.csrf, csrf):
+        raise HTTPException(403, "the form expired; reload the page")
+    if session.user.role is not Role.ATTORNEY:
+        raise HTTPException(403, f"the {session.user.role.value} role may not do this")
+    request.state.session, request.state.user = session, session.user
+    return session.user
+
+
+FormAttorney = Annotated[User, Depends(form_attorney)]
+APPROVE_PAGE = "/attorney/batches/{batch_id}/courts/{court_code}/approve"
+
+
+@router.get(APPROVE_PAGE)
+def approval_form(
+    request: Request, batch_id: BatchId, court_code: CourtCode, rt: RuntimeDep, user: Attorney
+) -> Response:
+    return _approval_page(request, rt, batch_id, court_code)
+
+
+@router.post(APPROVE_PAGE)
+def approve_from_form(
+    request: Request,
+    batch_id: BatchId,
+    court_code: CourtCode,
+    rt: RuntimeDep,
+    user: FormAttorney,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    bar_number: Annotated[str, Form(max_length=100)] = "",
+    email: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Approve one court's filing; on a refusal, show the form again with each error by its field."""
+    values = {"name": name, "title": title, "bar_number": bar_number, "email": email}
+    try:
+        approve_filing(rt, batch_id, [court_code], **values, actor=user.name)
+    except InvalidInputError as error:
+        errors = {field_error.path: field_error.message for field_error in error.errors}
+        return _approval_page(request, rt, batch_id, court_code, values=values, errors=errors, status=422)
+    except ConflictError as error:  # approved meanwhile, or being published right now
+        return _approval_page(
+            request, rt, batch_id, court_code, values=values, problem=str(error), status=409
+        )
+    return RedirectResponse(f"/attorney#batch-{batch_id}", status_code=303)
+
+
+def _approval_page(
+    request: Request,
+    rt: Runtime,
+    batch_id: str,
+    court_code: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str = "",
+    status: int = 200,
+) -> Response:
+    batch = rt.store.batches.batch(batch_id)
+    filing = next((f for f in _filings(rt, batch) if f.court_code == court_code), None) if batch else None
+    if filing is None:
+        raise NotFoundError(f"no court {court_code} in batch {batch_id}")
+    response = _page(
+        request,
+        "approve.html",
+        filing=filing,
+        today=filing_date(now()),
+        values=values or {"name": "", "title": "", "bar_number": "", "email": ""},
+        errors=errors or {},
+        problem=problem,
+    )
+    response.status_code = status
+    return response

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, inspect, text
 
+from service.core.filing import FilingMode
 from service.core.models import Decision
 from service.core.plan import person_key, plan_documents
 from service.core.sample import generate_decisions
@@ -20,14 +21,17 @@ from service.db import migrate
 from service.db.schema import make_engine
 from tests.db import legacy_schema as old
 
+PACKAGE_HEAD = migrate.head_revision()  # the newest revision that ships in the package
+NEWER_REVISION = f"{int(PACKAGE_HEAD) + 1:04d}"  # the test revision's id, one after it
+
 # A revision after the package's head: rebuilds the batches table (on SQLite) to add a column.
-TEST_REVISION = '''"""A test revision: batches gains a column, by a rebuild of the table on SQLite."""
+TEST_REVISION = f'''"""A test revision: batches gains a column, by a rebuild of the table on SQLite."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEWER_REVISION}"
+down_revision = "{PACKAGE_HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -102,7 +106,7 @@ def fill_legacy(engine: Engine, *, with_accounts: bool = True) -> LegacyBatch:
             "sha256": None,
             "path": None,
         }
-        for doc in plan_documents(decisions, salt)
+        for doc in plan_documents(decisions, FilingMode.PER_CASE)
     ]
     document_rows[0].update(state="rendered", attempts=1, sha256="d" * 64, path=f"batches/{batch_id}/a.pdf")
     documents = [
@@ -185,9 +189,9 @@ def _fill_accounts(engine: Engine, court: str, password: str, token: str, create
 
 
 def add_revision(folder: Path, revision: str = TEST_REVISION) -> Path:
-    """Copy the package's migration environment to a folder and add a revision 0002 after its head."""
+    """Copy the package's migration environment to a folder and add a revision after its head."""
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(revision, encoding="utf-8")
+    (folder / "versions" / f"{NEWER_REVISION}_test.py").write_text(revision, encoding="utf-8")
     return folder
 
 
@@ -203,6 +207,13 @@ def upgrade_in_child(database_url: str, start: Any, results: Any) -> None:
         raise
     finally:
         engine.dispose()
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """How many rows each of the database's tables holds, Alembic's own left out."""
+    with engine.connect() as conn:
+        names = [name for name in inspect(conn).get_table_names() if name != "alembic_version"]
+        return {name: conn.scalar(text(f"SELECT count(*) FROM {name}")) or 0 for name in names}
 
 
 def schema_facts(engine: Engine) -> list[tuple[Any, ...]]:

@@ -1,5 +1,6 @@
 """Schema migrations: a database from before migrations upgraded and read back intact, revision
-0001 equal to the models, an older schema refused by the worker and the web, upgrades from
+0001 equal to main's schema and the newest equal to the models, a database at 0001 upgraded with
+its rows and the new defaults, an older schema refused by the worker and the web, upgrades from
 several processes at once, and `courtdocs db upgrade`. On SQLite and, when it runs, PostgreSQL.
 """
 
@@ -35,11 +36,14 @@ from service.db.store import Store
 from service.errors import SchemaError, SchemaOutOfDateError
 from tests.db import legacy_schema
 from tests.db.migration_helpers import (
+    NEWER_REVISION,
+    PACKAGE_HEAD,
     TEST_REVISION,
     LegacyBatch,
     add_revision,
     fill_legacy,
     naive,
+    row_counts,
     schema_facts,
     upgrade_in_child,
 )
@@ -96,8 +100,8 @@ def assert_intact(store: Store, legacy: LegacyBatch) -> None:
     batch = store.batches.batch(legacy.batch_id)
     assert batch is not None
     assert {key: naive(value) for key, value in as_values(batch).items()} == {
-        key: naive(value) for key, value in legacy.batch.items()
-    }
+        key: naive(value) for key, value in {**legacy.batch, "filing": "omnibus"}.items()
+    }  # a batch made before filing plans was an omnibus one
     ids = [decision.decision_id for decision in legacy.decisions]
     payloads = store.batches.decision_payloads(legacy.batch_id, ids)
     assert payloads == {decision.decision_id: decision.model_dump_json() for decision in legacy.decisions}
@@ -112,7 +116,8 @@ def assert_intact(store: Store, legacy: LegacyBatch) -> None:
         {key: naive(value) for key, value in as_values(row).items()}
         for row in store.publications.bundles_of(legacy.batch_id)
     ]
-    assert bundles == [{key: naive(value) for key, value in legacy.bundle.items()}]
+    assert bundles == [{key: naive(value) for key, value in {**legacy.bundle, "final": False}.items()}]
+    assert store.approvals.of_batch(legacy.batch_id) == {}  # no one approved it: its bundle is a draft
     accounts = Accounts(store)
     user = accounts.check_password(legacy.user, legacy.password)
     assert user is not None and user.courts == tuple(legacy.courts[:1])
@@ -139,7 +144,11 @@ def test_an_older_database_gains_the_publication_error_column(engine: Engine) ->
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE court_batches DROP COLUMN last_error"))
 
-    prepare_database(engine, upgrade_existing=False)  # adopting adds it, as every process did
+    with pytest.raises(SchemaOutOfDateError):  # adopted at 0001, it is older than this code
+        prepare_database(engine, upgrade_existing=False)
+    assert "last_error" not in [column["name"] for column in inspect(engine).get_columns("court_batches")]
+
+    prepare_database(engine, upgrade_existing=True)  # adopting adds it, as every process did
 
     columns = [column["name"] for column in inspect(engine).get_columns("court_batches")]
     assert "last_error" in columns
@@ -198,16 +207,36 @@ def test_the_newest_revision_on_an_empty_database_is_exactly_the_models(engine: 
     assert set(inspect(engine).get_table_names()) == {*metadata.tables, "alembic_version"}
 
 
+def test_a_database_at_revision_0001_is_upgraded_with_every_row_and_the_new_defaults(
+    database_url: str, engine: Engine
+) -> None:
+    """Revision 0002: batches.filing, bundles.final and filing_approvals; no row lost or changed."""
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    legacy = fill_legacy(engine)
+    before = row_counts(engine)
+
+    assert upgrade(engine) == Upgrade(before="0001", after="0002", adopted=False)
+
+    assert row_counts(engine) == {**before, "filing_approvals": 0}
+    store = Store(database_url)
+    try:
+        assert_intact(store, legacy)  # every batch omnibus, every bundle a draft
+    finally:
+        store.dispose()
+    assert differences(engine, metadata) == []
+
+
 # -- (c) an older schema: the worker and the web refuse; a command on the embedded file upgrades
 
 
 @pytest.fixture
 def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Make this courtdocs one revision newer than the package (a test revision 0002); return it."""
+    """Make this courtdocs one revision newer than the package (a test revision); return it."""
     folder = add_revision(tmp_path / "migrations")
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
-    monkeypatch.setattr(ready, "HEAD_REVISION", "0002")
-    return "0002"
+    monkeypatch.setattr(ready, "HEAD_REVISION", NEWER_REVISION)
+    return NEWER_REVISION
 
 
 def test_the_worker_and_the_web_refuse_an_older_schema_and_say_what_to_run(
@@ -220,13 +249,14 @@ def test_the_worker_and_the_web_refuse_an_older_schema_and_say_what_to_run(
     upgrade_to_package_head(engine)
     settings = Settings(output_dir=tmp_path / "output", database_url=database_url)
     message = (
-        f"the database is at revision 0001, this courtdocs needs {newer_code}: run `courtdocs db upgrade`"
+        f"the database is at revision {PACKAGE_HEAD}, this courtdocs needs {newer_code}:"
+        " run `courtdocs db upgrade`"
     )
     for start in (create_app, prepare):
         with pytest.raises(SchemaOutOfDateError) as refused:
             start(settings)
         assert str(refused.value) == message
-    assert current_revision(engine) == "0001"  # nothing was migrated behind the operator's back
+    assert current_revision(engine) == PACKAGE_HEAD  # nothing was migrated behind the operator's back
 
 
 def test_a_command_upgrades_the_embedded_database_but_not_a_shared_one(
@@ -245,7 +275,7 @@ def test_a_command_upgrades_the_embedded_database_but_not_a_shared_one(
             if settings is shared:
                 with pytest.raises(SchemaOutOfDateError):
                     prepare_cli_database(rt)
-                assert current_revision(rt.store.engine) == "0001"
+                assert current_revision(rt.store.engine) == PACKAGE_HEAD
             else:
                 prepare_cli_database(rt)
                 assert current_revision(rt.store.engine) == newer_code
@@ -305,7 +335,7 @@ def test_a_database_a_newer_courtdocs_upgraded_is_refused(engine: Engine) -> Non
 
 
 def test_an_empty_database_is_set_up_by_whoever_starts_first(engine: Engine) -> None:
-    with pytest.raises(SchemaOutOfDateError, match="at revision none, this courtdocs needs 0001"):
+    with pytest.raises(SchemaOutOfDateError, match=f"at revision none, this courtdocs needs {PACKAGE_HEAD}"):
         require_current(engine)
     prepare_database(engine, upgrade_existing=False)  # a fresh install: the worker or web sets it up
     require_current(engine)
@@ -316,7 +346,7 @@ def upgrade_to_package_head(engine: Engine) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(migrate, "MIGRATIONS", Path(migrate.__file__).with_name("migrations"))
         upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == PACKAGE_HEAD
 
 
 # -- (d) several processes upgrading one fresh database at once ----------------------------
@@ -361,15 +391,15 @@ def test_courtdocs_db_upgrade_and_current(tmp_path: Path) -> None:
 
     before = courtdocs("current")
     assert (before.returncode, before.stdout) == (1, "none\n")
-    assert "this courtdocs needs 0001: run `courtdocs db upgrade`" in before.stderr
+    assert f"this courtdocs needs {PACKAGE_HEAD}: run `courtdocs db upgrade`" in before.stderr
     first, again = courtdocs("upgrade"), courtdocs("upgrade")
     assert (first.returncode, first.stdout) == (
         0,
-        "upgraded the database from revision none (empty) to 0001\n",
+        f"upgraded the database from revision none (empty) to {PACKAGE_HEAD}\n",
     )
-    assert (again.returncode, again.stdout) == (0, "the database is at revision 0001 already\n")
+    assert (again.returncode, again.stdout) == (0, f"the database is at revision {PACKAGE_HEAD} already\n")
     after = courtdocs("current")
-    assert (after.returncode, after.stdout, after.stderr) == (0, "0001\n", "")
+    assert (after.returncode, after.stdout, after.stderr) == (0, f"{PACKAGE_HEAD}\n", "")
 
 
 def test_courtdocs_db_upgrade_adopts_a_database_made_before_migrations(tmp_path: Path) -> None:
@@ -388,7 +418,7 @@ def test_courtdocs_db_upgrade_adopts_a_database_made_before_migrations(tmp_path:
     )
     assert result.stdout == (
         "adopted a database made before migrations at revision 0001\n"
-        "the database is at revision 0001 already\n"
+        f"upgraded the database from revision 0001 to {PACKAGE_HEAD}\n"
     )
 
 

@@ -145,6 +145,7 @@ def courtdocs(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPro
         ["check", UNKNOWN],
         ["delete", UNKNOWN],
         ["delete", "--force", UNKNOWN],
+        ["approve", UNKNOWN, "--all", "--name", "A. Attorney", "--title", "Deputy", "--bar", "1"],
     ],
 )
 def test_every_command_on_an_unknown_batch_prints_one_line_and_exits_3(

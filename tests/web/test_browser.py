@@ -162,3 +162,37 @@ def test_an_attorney_finds_a_decision_by_case_number_and_sees_the_motion_inline(
     page.wait_for_timeout(3000)  # let both PDF viewers draw before the screenshot
     keep(page, tmp_path, "attorney.png")
     page.context.close()
+
+
+def test_an_attorney_approves_a_courts_filing_through_the_form_after_correcting_the_bar_number(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
+    page = log_in(browser, server, "attorney")
+    page.wait_for_url("**/attorney")
+    assert page.get_by_text("Awaiting approval").count() == 1
+    page.get_by_role("link", name="Approve the LA-CCB filing").click()
+    page.wait_for_url("**/courts/LA-CCB/approve")
+    page.get_by_label("Name of the signing attorney").fill("Dana Whitfield")
+    page.get_by_label("Title").fill("Deputy District Attorney")
+    page.get_by_label("Email (optional)").fill("dwhitfield@da.example.gov")
+    page.get_by_role("button", name="Approve and sign the LA-CCB filing").click()
+
+    bar = page.get_by_label("State Bar number")
+    assert bar.get_attribute("aria-invalid") == "true"
+    assert page.locator("#bar_number-error").inner_text() == "State Bar number is required"
+    assert page.get_by_label("Name of the signing attorney").input_value() == "Dana Whitfield"
+    keep(page, tmp_path, "approve-refused.png")
+    bar.fill("123456")
+    page.get_by_role("button", name="Approve and sign the LA-CCB filing").click()
+
+    page.wait_for_url("**/attorney#batch-*")
+    approved = page.locator("span.approved").first
+    assert approved.inner_text().startswith("Approved by Dana Whitfield, SBN 123456, on ")
+    assert page.get_by_text("Awaiting approval").count() == 0
+    keep(page, tmp_path, "approve-done.png")
+    approval = server.pipeline.runtime().store.approvals.of_court(server.batch_id, "LA-CCB")
+    assert approval is not None and (approval.approved_by, approval.email) == (
+        "attorney",
+        "dwhitfield@da.example.gov",
+    )
+    page.context.close()

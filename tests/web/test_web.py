@@ -88,6 +88,8 @@ PROTECTED = [
     ("post", "/api/v1/batches"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/users"),
+    ("post", "/api/v1/batches/{batch}/approvals"),
+    ("get", "/api/v1/batches/{batch}/approvals"),
 ]
 ALLOWED = {
     ("get", "/api/v1/batches"): {"submitter", "attorney", "clerk"},
@@ -99,6 +101,8 @@ ALLOWED = {
     ("post", "/api/v1/batches"): {"submitter"},
     ("get", "/api/v1/audit"): {"auditor"},
     ("get", "/api/v1/users"): {"admin"},
+    ("post", "/api/v1/batches/{batch}/approvals"): {"attorney", "admin"},
+    ("get", "/api/v1/batches/{batch}/approvals"): {"submitter", "attorney", "clerk", "admin"},
 }
 
 
