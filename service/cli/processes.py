@@ -7,6 +7,7 @@ import sys
 import click
 
 from service.cli.main import cli_runtime, main
+from service.core.filing import FilingMode
 from service.settings import get_settings
 
 
@@ -29,11 +30,26 @@ def worker(burst: bool, processes: int) -> None:
 @click.option("--courts", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def demo(decisions: int, courts: int, processes: int, seed: int) -> None:
-    """The whole job on embedded defaults: sample batch, submit, workers, progress, verified bundles."""
+@click.option(
+    "--filing",
+    type=click.Choice([mode.value for mode in FilingMode]),
+    default=FilingMode.OMNIBUS.value,
+    show_default=True,
+    help="how the sample batch is filed (see `courtdocs submit --help`)",
+)
+def demo(decisions: int, courts: int, processes: int, seed: int, filing: str) -> None:
+    """The whole job on embedded defaults: sample batch, draft filings, approval, signed filings.
+
+    The demo stands in for the signing attorney: it approves every court's filing as a made-up
+    attorney, and says so.
+    """
     from service.cli.demo import run_demo
 
-    sys.exit(run_demo(get_settings(), decisions=decisions, courts=courts, processes=processes, seed=seed))
+    settings = get_settings()
+    mode = FilingMode(filing)
+    sys.exit(
+        run_demo(settings, decisions=decisions, courts=courts, processes=processes, seed=seed, filing=mode)
+    )
 
 
 @main.command()

@@ -18,10 +18,10 @@ LOG_INTERVAL_SECONDS = 5.0  # at most one progress line this often when the outp
 def progress_line(report: BatchStatus) -> str:
     """Return the batch's progress in one line of words."""
     docs = report.documents
-    return (
-        f"{docs.done}/{docs.total} documents ({docs.failed} failed), "
-        f"{report.published_courts}/{len(report.courts)} court bundle(s) published"
-    )
+    courts = f"{report.published_courts}/{len(report.courts)} court bundle(s) published"
+    if not docs.total:  # an omnibus filing: each court's documents are made as it is published
+        return courts
+    return f"{docs.done}/{docs.total} documents ({docs.failed} failed), {courts}"
 
 
 class ProgressDisplay:
@@ -38,7 +38,7 @@ class ProgressDisplay:
     def __enter__(self) -> ProgressDisplay:
         if self.console.is_terminal:
             self.bar = Progress(
-                TextColumn("documents"),
+                TextColumn("{task.fields[unit]}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[detail]}"),
@@ -46,7 +46,7 @@ class ProgressDisplay:
                 console=self.console,
             )
             self.bar.start()
-            self.task = self.bar.add_task("batch", total=None, detail="")
+            self.task = self.bar.add_task("batch", total=None, detail="", unit="documents")
         return self
 
     def __exit__(
@@ -58,13 +58,13 @@ class ProgressDisplay:
     def show(self, report: BatchStatus) -> None:
         """Show a new status of the batch."""
         if self.bar is not None:
-            detail = (
-                f"{report.documents.failed} failed, "
-                f"{report.published_courts}/{len(report.courts)} bundles published"
-            )
-            self.bar.update(
-                self.task, total=report.documents.total, completed=report.documents.done, detail=detail
-            )
+            docs, published, courts = report.documents, report.published_courts, len(report.courts)
+            if docs.total:
+                detail = f"{docs.failed} failed, {published}/{courts} bundles published"
+                total, done, unit = docs.total, docs.done, "documents"
+            else:  # an omnibus filing: the courts' filings are the work
+                detail, total, done, unit = "", courts, published, "court filings"
+            self.bar.update(self.task, total=total, completed=done, detail=detail, unit=unit)
             return
         finished = report.state is BatchState.PUBLISHED
         if finished or time.monotonic() - self.last_line >= self.interval:
