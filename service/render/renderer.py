@@ -89,6 +89,8 @@ class Renderer:
         `filer` gives the court and the office; `signer` signs, or the filing is a draft.
         """
         context = omnibus_context(filer, filer.court, summary, signer)
+        context["exhibit_sealed"] = self.settings.exhibit_confidential(filer.court.code)
+        context["exhibit_public"] = self.settings.exhibit_public(filer.court.code)
         if kind not in omnibus_kinds(summary.bases[0]):
             raise RenderError(f"an {summary.bases[0].value} omnibus filing has no {kind.value}")
         text = self.templates.render(f"{kind.value}.html", context)

@@ -167,3 +167,18 @@ def test_an_exhibit_of_a_court_that_asks_for_nothing_is_the_full_one(decisions: 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "UNDER SEAL" not in text and "PUBLIC VERSION" not in text
     assert all(d.person.cii in text for d in decisions if d.person.cii)
+
+
+@pytest.mark.parametrize("kind", ["omnibus_motion", "omnibus_order"])
+def test_the_motion_and_order_say_a_sealed_exhibit_is_lodged_not_filed(
+    sealing: Renderer, decisions: list[Decision], kind: str
+) -> None:
+    from service.core.kinds import DocumentKind
+
+    prosecutor = [d for d in decisions if d.basis.value == "HSC 11361.9"]
+    summary = summarize(prosecutor, parts=3)
+    sealed = " ".join(sealing.omnibus(DocumentKind(kind), prosecutor[0], summary, None).html.split())
+    assert "Exhibit A, lodged conditionally under seal (a public version without CII numbers filed)" in sealed
+    assert "Exhibit A, filed with this document" not in sealed
+    plain = Renderer(Settings()).omnibus(DocumentKind(kind), prosecutor[0], summary, None).html
+    assert "Exhibit A, filed with this document in 3 parts" in " ".join(plain.split())
