@@ -27,6 +27,8 @@ _TITLES = {
     DocumentKind.ORDER: "[Proposed] order",
 }
 
+_CASE_ORDER = {DocumentKind.MOTION.value: 0, DocumentKind.ORDER.value: 1}  # a case's motion, then its order
+
 
 def filing_index(
     job: CourtFiling,
@@ -47,6 +49,8 @@ def filing_index(
         basis = case_bases.get(file.decision_id or "") or _basis(file.path)
         item = index_item(file, _title(file, basis), _role(file), basis)
         (filed if item.filed else copies).append(item)
+    if mode is FilingMode.PER_CASE:  # as Exhibit A and the clerk import list them: by case number
+        filed.sort(key=lambda item: (item.case_number, item.name.rsplit("/", 1)[0], _CASE_ORDER[item.kind]))
     index = build_index(
         court_code=job.court_code,
         court_name=court_name,
