@@ -260,3 +260,22 @@ def test_a_second_approval_through_the_form_shows_who_approved_it(site: Site) ->
         'role="alert">the ' in response.text
         and "is already approved: signed by Dana Whitfield" in response.text
     )
+
+
+# -- the clerk's page ----------------------------------------------------------------------
+
+
+def test_the_clerks_page_says_draft_then_approved_while_the_signed_filing_is_being_prepared(
+    site: Site,
+) -> None:
+    site.log_in("clerk")
+    before = site.client.get("/clerk").text
+    assert "Draft: awaiting approval. Do not file." in before and "Not ready yet" in before
+    assert site.post("attorney", {"courts": site.courts[:1], **SIGNER}).status_code == 201
+    after = site.client.get("/clerk").text
+    dated = filing_date(now()).strftime("%B %d, %Y")
+    assert (
+        f"Approved by Dana Whitfield (SBN 123456) on {dated}; the signed filing is being prepared. "
+        "Do not file the draft." in after
+    )
+    assert "Draft: awaiting approval" not in after and "ready to file" not in after

@@ -131,7 +131,7 @@ def test_the_manifest_page_of_a_draft_incomplete_filing_says_so_above_the_files_
     assert "Draft: awaiting approval. Do not file." in status
     assert "1 case(s) left out of this filing" in status
     assert f"<strong>{site.missing_case}</strong>: " in status and "MissingGlyphError" in status
-    assert "Per case: a motion (or response) and an order for each case." in status
+    assert "Filed as a motion (or response) and an order for each case (per case):" in status
     assert "Final:" not in status
     assert page.index("filing-status") < page.index('<table class="manifest">')
 
@@ -143,7 +143,7 @@ def test_the_manifest_page_of_an_approved_filing_says_final_and_who_signed_it(si
     assert 'data-status="final"' in status and "Filing index: Final" in status
     assert f"Signed by Dana Whitfield, SBN 123456, on {dated}" in status
     assert "Draft" not in status and "Incomplete" not in status
-    assert "Omnibus: one motion (or response) and one proposed order per statutory basis" in status
+    assert "Filed as one motion (or response) and one proposed order per statutory basis" in status
 
 
 def test_an_attorney_gets_a_per_case_batchs_stored_document_as_the_worker_wrote_it(site: Site) -> None:
