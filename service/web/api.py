@@ -268,7 +268,11 @@ def get_document(
     accounts: AccountsDep,
     user: Attorney,
 ) -> Response:
-    """The document as filed; rendered on demand if the workers have not got to it yet."""
+    """The document as stored; else rendered on demand (always so for an omnibus batch's decisions).
+
+    Rendered on demand, a motion or order is signed by the attorney who approved its court's
+    filing, or without an approval is a draft, marked on every page.
+    """
     found = rt.store.batches.find_decisions(decision_id)
     row = next((r for r in found if r.decision_id == decision_id), None)
     target = f"{decision_id}/{kind}.{output_format}"
@@ -288,7 +292,9 @@ def get_document(
             content_disposition_type="inline",
         )
     decisions = _decisions_for(rt, row, kind)
-    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), signer=None)
+    approval = rt.store.approvals.of_court(row.batch_id, row.court_code)
+    signer = approval.signer() if approval is not None else None  # else a draft, marked on every page
+    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), signer=signer)
     accounts.audit(user.name, "document", target, "rendered on demand")
     return _document_response(document, f"{decision_id}-{kind}")
 

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from service.bundle.layout import FILING_INDEX_PDF
+from service.core.filing_index import FilingIndex
 from service.core.models import from_stored
 from service.core.states import CourtState
 from service.db.accounts import Role, User
@@ -147,8 +149,11 @@ def manifest_page(
     accounts: AccountsDep,
     user: Clerk,
 ) -> Response:
-    manifest = get_manifest(batch_id, court_code, rt, accounts, user)
-    return _page(request, "manifest.html", manifest=json.loads(bytes(manifest.body)))
+    """The latest bundle's manifest: its filing index's status (draft, final, incomplete), then its files."""
+    manifest = json.loads(bytes(get_manifest(batch_id, court_code, rt, accounts, user).body))
+    written = manifest.get("filing_index")  # absent from bundles made before filing indexes
+    index = FilingIndex.from_dict(written) if written else None
+    return _page(request, "manifest.html", manifest=manifest, index=index, index_entry=FILING_INDEX_PDF)
 
 
 @dataclass(frozen=True)

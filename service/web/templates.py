@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Request
 
+from service.render.filing_index import human_size
 from service.render.templating import make_environment
 
 STYLESHEET = "web.css"
@@ -21,6 +22,7 @@ class PageTemplates:
 
     def __init__(self, folder: Path) -> None:
         self.environment = make_environment(folder)  # the documents' settings, another folder
+        self.environment.filters["size"] = human_size  # as the filing index writes sizes: 1.2 MB
         self.stylesheet = (folder / STYLESHEET).read_text(encoding="utf-8")
 
     def render(self, name: str, context: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from service.db.sql import now
 from service.pipeline.approve import filing_date
 from service.pipeline.submit import submit_file
 from service.web.app import create_app
+from tests.pdftools import reading_text
 from tests.pipeline_helpers import make_pipeline
 from tests.web.http_helpers import error_of
 
@@ -165,6 +166,29 @@ def test_an_approval_with_only_the_session_cookie_needs_the_csrf_header(site: Si
     assert response.status_code == 201
 
 
+def test_a_document_rendered_on_demand_is_a_draft_until_its_court_is_approved_then_signed(
+    site: Site, tmp_path: Path
+) -> None:
+    """An omnibus batch stores no per-case documents: the attorney's download renders one."""
+    rt = site.client.app.state.runtime  # type: ignore[attr-defined]
+    court = site.courts[0]
+    decision = next(row for row in rt.store.batches.decision_rows(site.batch_id) if row.court_code == court)
+    url = f"/api/v1/decisions/{decision.decision_id}/documents/motion.pdf"
+
+    def motion_text() -> str:
+        response = site.client.get(url, headers={"authorization": f"Bearer {site.tokens['attorney']}"})
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        path = tmp_path / "motion.pdf"
+        path.write_bytes(response.content)
+        return reading_text(path)
+
+    draft = motion_text()
+    assert "DRAFT" in draft and "/s/" not in draft and "Dana Whitfield" not in draft
+    assert site.post("attorney", {"courts": [court], **SIGNER}).status_code == 201
+    signed = motion_text()
+    assert "/s/ Dana Whitfield" in signed and "SBN 123456" in signed and "DRAFT" not in signed
+
+
 # -- the attorney's page -------------------------------------------------------------------
 
 
@@ -236,3 +260,22 @@ def test_a_second_approval_through_the_form_shows_who_approved_it(site: Site) ->
         'role="alert">the ' in response.text
         and "is already approved: signed by Dana Whitfield" in response.text
     )
+
+
+# -- the clerk's page ----------------------------------------------------------------------
+
+
+def test_the_clerks_page_says_draft_then_approved_while_the_signed_filing_is_being_prepared(
+    site: Site,
+) -> None:
+    site.log_in("clerk")
+    before = site.client.get("/clerk").text
+    assert "Draft: awaiting approval. Do not file." in before and "Not ready yet" in before
+    assert site.post("attorney", {"courts": site.courts[:1], **SIGNER}).status_code == 201
+    after = site.client.get("/clerk").text
+    dated = filing_date(now()).strftime("%B %d, %Y")
+    assert (
+        f"Approved by Dana Whitfield (SBN 123456) on {dated}; the signed filing is being prepared. "
+        "Do not file the draft." in after
+    )
+    assert "Draft: awaiting approval" not in after and "ready to file" not in after

@@ -444,7 +444,8 @@ def test_a_clerk_logs_in_with_an_httponly_samesite_cookie_and_sees_the_bundle_pa
     cookie = response.headers["set-cookie"]
     assert "courtdocs_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     page = site.client.get("/clerk")
-    assert page.status_code == 200 and site.batch_id in page.text and "Download bundle" in page.text
+    assert page.status_code == 200 and site.batch_id in page.text
+    assert "Download DRAFT bundle" in page.text and "Draft: awaiting approval. Do not file." in page.text
     assert site.client.get(f"/api/v1/batches/{site.batch_id}/bundles/LA-CCB").status_code == 200
     # A state-changing API call with only the cookie (a cross-site form could send it) is refused.
     assert (
