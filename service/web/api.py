@@ -294,7 +294,11 @@ def get_document(
     decisions = _decisions_for(rt, row, kind)
     approval = rt.store.approvals.of_court(row.batch_id, row.court_code)
     signer = approval.signer() if approval is not None else None  # else a draft, marked on every page
-    document = rt.renderer.render(DocumentKind(kind), decisions, OutputFormat(output_format), signer=signer)
+    # No letter is mailed before the judge rules (not recorded yet): a letter is only ever a draft.
+    draft = kind == DocumentKind.LETTER
+    document = rt.renderer.render(
+        DocumentKind(kind), decisions, OutputFormat(output_format), signer=signer, draft=draft
+    )
     accounts.audit(user.name, "document", target, "rendered on demand")
     return _document_response(document, f"{decision_id}-{kind}")
 

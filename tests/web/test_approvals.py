@@ -189,6 +189,23 @@ def test_a_document_rendered_on_demand_is_a_draft_until_its_court_is_approved_th
     assert "/s/ Dana Whitfield" in signed and "SBN 123456" in signed and "DRAFT" not in signed
 
 
+def test_a_letter_rendered_on_demand_is_marked_not_for_mailing_even_once_approved(site: Site) -> None:
+    """No ruling is recorded yet, so no letter may go out: an approval of the filing changes nothing."""
+    rt = site.client.app.state.runtime  # type: ignore[attr-defined]
+    court = site.courts[0]
+    rows = [row for row in rt.store.batches.decision_rows(site.batch_id) if row.court_code == court]
+    decision = next(row for row in rows if '"notify":true' in row.payload.replace(" ", ""))
+    assert site.post("attorney", {"courts": [court], **SIGNER}).status_code == 201
+    for fmt in ("pdf", "html"):  # the diagonal mark extracts as fragments: its words are read in the HTML
+        response = site.client.get(
+            f"/api/v1/decisions/{decision.decision_id}/documents/letter.{fmt}",
+            headers={"authorization": f"Bearer {site.tokens['attorney']}"},
+        )
+        assert response.status_code == 200
+    assert response.content.startswith(b"<!DOCTYPE") or b"<html" in response.content[:200]
+    assert '<div class="draft-mark">DRAFT: NOT FOR MAILING</div>' in response.text
+
+
 # -- the attorney's page -------------------------------------------------------------------
 
 
