@@ -139,7 +139,7 @@ def _table(data: dict[str, Any], key: str, known: set[str], required: set[str], 
                 fail(f"{key}.{name}", "must be a list of text lines")
         elif not isinstance(text, str):
             fail(f"{key}.{name}", 'must be text (in quotes, e.g. bar_number = "287654")')
-    return {name: value[name] for name in known if name in value}
+    return {name: text for name, text in value.items() if name in known}  # in the file's order
 
 
 def _text(data: dict[str, Any], key: str, fail: Any) -> str:
