@@ -295,7 +295,7 @@ def get_document(
     approval = rt.store.approvals.of_court(row.batch_id, row.court_code)
     signer = approval.signer() if approval is not None else None  # else a draft, marked on every page
     # No letter is mailed before the judge rules (not recorded yet): a letter is only ever a draft.
-    draft = kind == DocumentKind.LETTER
+    draft = kind == "letter"
     document = rt.renderer.render(
         DocumentKind(kind), decisions, OutputFormat(output_format), signer=signer, draft=draft
     )
