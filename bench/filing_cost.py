@@ -209,8 +209,12 @@ def summary(runs: Sequence[FilingRun]) -> list[str]:
         if omnibus is None or per_case is None:
             continue
         ratio = f"{per_case / omnibus:.2f}x" if omnibus else "-"
-        lines.append(f"{name:34} {omnibus:10.1f} {per_case:10.1f} {ratio:>17}")
+        lines.append(f"{name:34} {_figure(omnibus):>10} {_figure(per_case):>10} {ratio:>17}")
     return lines
+
+
+def _figure(value: float) -> str:
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
 def main() -> int:
