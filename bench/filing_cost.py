@@ -214,7 +214,7 @@ def summary(runs: Sequence[FilingRun]) -> list[str]:
 
 
 def _figure(value: float) -> str:
-    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+    return f"{value:.0f}" if value >= 100 or value == int(value) else f"{value:.2f}"
 
 
 def main() -> int:
