@@ -4,6 +4,11 @@ One rq job per document, run by rq's default forking `Worker` (each job in a fre
 the job's module and WeasyPrint are imported again per job), and each render setting up templates,
 fonts and the stylesheet from scratch. Bookkeeping and publication are the service's own, so the
 difference measured is the job design and process model, not the documents.
+
+It renders the rows of the documents table, which only a per-case batch has (a motion and an
+order per decision, PDF and DOCX: 4 documents a decision; letters are not part of a filing): the
+benchmark submits the batch filed per case (bench/common.py, COMPARED_FILING). An omnibus batch
+has no rows there and is not something this baseline can render.
 """
 
 from __future__ import annotations
@@ -69,7 +74,10 @@ def render_one_document(batch_id: str, document_id: int) -> dict[str, Any]:
 
 
 def enqueue_one_job_per_document(settings: Settings, batch_id: str) -> int:
-    """Queue a job for every pending document of the batch; return how many."""
+    """Queue a job for every pending document of a per-case batch; return how many.
+
+    An omnibus batch has none: nothing would ever publish it, so it is refused.
+    """
     from service.pipeline.queue import JobSpec, enqueue_all
     from service.pipeline.runtime import Runtime
 
@@ -79,5 +87,7 @@ def enqueue_one_job_per_document(settings: Settings, batch_id: str) -> int:
         for court in rt.store.publications.courts_of(batch_id)
         for doc in rt.store.documents.of_court(batch_id, court.court_code)
     ]
+    if not specs:
+        raise RuntimeError(f"batch {batch_id} has no documents: the baseline renders per-case batches")
     enqueue_all(rt.queue, specs, settings)
     return len(specs)

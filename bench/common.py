@@ -1,16 +1,22 @@
-"""What the benchmarks share: a throwaway installation, sample decisions and a peak-memory sampler."""
+"""What the benchmarks share: a throwaway installation, sample decisions, worker pools, samplers."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+from rq import Worker
 
+from service.core.filing import FilingMode
 from service.core.sample import generate_decisions, write_jsonl
 from service.db.migrate import upgrade
 from service.pipeline.queue import shutdown_embedded
@@ -19,6 +25,10 @@ from service.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
+QUIET = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True, "cwd": REPO}
+# What the service-vs-baseline comparison files: one motion and one order per case, PDF and DOCX,
+# rendered by workers (4 documents a decision), as the baseline renders them, one job per document.
+COMPARED_FILING = FilingMode.PER_CASE
 
 
 @contextmanager
@@ -68,3 +78,38 @@ class PeakRss:
         self._done.set()
         self._thread.join()
         return self._peak
+
+
+def start_service_workers(env: dict[str, str], processes: int) -> subprocess.Popen[bytes]:
+    """Start `courtdocs worker --processes N` for the installation, quiet, in a session of its own."""
+    command = [sys.executable, "-m", "service", "worker", "--processes", str(processes)]
+    return subprocess.Popen(command, env=env, **QUIET)  # type: ignore[call-overload, no-any-return]
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    """Stop worker processes and everything they started (SIGTERM to each session), and wait."""
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        worker.wait(timeout=120)
+
+
+def wait_for_workers(rt: Runtime, count: int, timeout: float = 300) -> None:
+    """Wait until `count` rq workers have registered: each has loaded its renderer and is taking jobs."""
+    deadline = time.monotonic() + timeout
+    while Worker.count(connection=rt.redis) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{count} worker(s) did not start in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    """CPU seconds (user and system) used so far by a process and every live process under it."""
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue  # gone since it was listed
+        total += times.user + times.system
+    return total

@@ -1,4 +1,8 @@
-"""What one document costs to render, per kind and format, in one process (CPU time, medians).
+"""What one per-case document costs to render, per kind and format, in one process (CPU time, medians).
+
+The documents a per-case filing renders for every decision (service.core.plan.CASE_DOCUMENTS:
+motion and order, PDF and DOCX); an omnibus filing renders none per case, and letters are not
+part of a filing (bench/filing_cost.py measures whole filings of both kinds).
 
     python -m bench.render_cost                          # 24 sample decisions, 3 rounds
     python -m bench.render_cost --against OLD/templates  # the same, interleaved with other templates
@@ -17,13 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from service.core.models import Decision
+from service.core.plan import CASE_DOCUMENTS
 from service.core.sample import generate_decisions
-from service.render import DocumentKind, OutputFormat, Renderer
+from service.render import Renderer
 from service.settings import Settings
 
-CASES = [(DocumentKind.MOTION, OutputFormat.PDF), (DocumentKind.MOTION, OutputFormat.DOCX)]
-CASES += [(DocumentKind.ORDER, OutputFormat.PDF), (DocumentKind.ORDER, OutputFormat.DOCX)]
-CASES += [(DocumentKind.LETTER, OutputFormat.PDF)]
+CASES = CASE_DOCUMENTS
 
 
 def measure(renderers: dict[str, Renderer], decisions: list[Decision], rounds: int) -> None:
