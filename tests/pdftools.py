@@ -21,6 +21,13 @@ def pdf_text(path: Path) -> str:
     return run_tool("pdftotext", "-layout", str(path), "-")
 
 
+def page_texts(path: Path) -> list[str]:
+    """Return each page's text as pdftotext reads that page alone (-f i -l i)."""
+    info = run_tool("pdfinfo", str(path))
+    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+    return [run_tool("pdftotext", "-f", str(i), "-l", str(i), str(path), "-") for i in range(1, pages + 1)]
+
+
 def reading_text(path: Path) -> str:
     """Return the text in reading order with all white space collapsed to single spaces."""
     return " ".join(run_tool("pdftotext", str(path), "-").split())

@@ -19,6 +19,9 @@ from service.pipeline.status import batch_status
 from tests.pipeline_helpers import Pipeline, free_port, is_published, make_pipeline, wait_until
 
 NO_PERSISTENCE = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+# Workers render each case's documents in jobs of a few cases: the work most faults land in. An
+# omnibus batch has one job per court, its publication (test_a_publisher_killed_... breaks that).
+PER_CASE = ("--filing", "per-case")
 FAST = {
     "COURTDOCS_RENDER_LEASE": "4",
     "COURTDOCS_PUBLISH_LEASE": "15",  # a publisher killed mid-bundle delays its court 15 s, not 10 min

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.fault_helpers import (
+    PER_CASE,
     Workers,
     assert_check_passes,
     embedded_installation,
@@ -69,9 +70,13 @@ FAULTS: list[Callable[[Workers, random.Random], str]] = [kill, kill, terminate, 
 
 
 def run_schedule(pipeline: Pipeline, seed: int, decisions: int, faults: int) -> tuple[str, list[str]]:
-    """Submit a batch, inject `faults` faults chosen by the seed, and wait for the batch to finish."""
+    """Submit a per-case batch, inject `faults` faults chosen by the seed, and wait for it to finish.
+
+    Per case, so that faults land in render jobs as well as publications (an omnibus batch has
+    only its courts' publications: test_faults.py kills an omnibus publisher on purpose).
+    """
     rng = random.Random(seed)
-    batch_id = submit(pipeline, pipeline.sample_file(decisions, courts=3, seed=seed))
+    batch_id = submit(pipeline, pipeline.sample_file(decisions, courts=3, seed=seed), *PER_CASE)
     applied: list[str] = []
     with workers_of(pipeline) as workers:
         for _ in range(WORKERS):

@@ -22,11 +22,11 @@ import pytest
 
 from service.core.states import DocumentState
 from service.core.validation import Record, read_records
-from service.db.rows import DocumentRow
 from service.db.sql import now
 from service.pipeline.submit import submit_file, submit_records
 from tests.faults.fault_helpers import (
     FAST,
+    PER_CASE,
     assert_check_passes,
     documents_done,
     documents_total,
@@ -62,14 +62,16 @@ def services(tmp_path: Path) -> Iterator[tuple[Pipeline, str]]:
 
 
 def failed_documents(pipeline: Pipeline, batch_id: str) -> list[str]:
-    return [f"{doc.subject}: {doc.last_error}" for doc in pipeline.runtime().store.documents.failed(batch_id)]
+    return [
+        f"{doc.subject}: {doc.last_error}" for doc, _ in pipeline.runtime().store.documents.failed(batch_id)
+    ]
 
 
 # -- workers stopped ---------------------------------------------------------------------
 
 
 def test_sigterm_mid_batch_lets_the_worker_finish_its_job_and_loses_nothing(embedded: Pipeline) -> None:
-    batch_id = submit(embedded, embedded.sample_file(16, courts=2, seed=21))
+    batch_id = submit(embedded, embedded.sample_file(16, courts=2, seed=21), *PER_CASE)
     total = documents_total(embedded, batch_id)
     with workers_of(embedded) as workers:
         worker = workers.start("--processes", "2")
@@ -89,6 +91,37 @@ def test_sigterm_mid_batch_lets_the_worker_finish_its_job_and_loses_nothing(embe
     assert_check_passes(embedded, batch_id)
 
 
+def owned_publications(pipeline: Pipeline, batch_id: str) -> list[str]:
+    """Return the courts whose publication a worker has taken and is building now."""
+    courts = pipeline.runtime().store.publications.courts_of(batch_id)
+    return [court.court_code for court in courts if court.owner is not None]
+
+
+def test_a_publisher_killed_mid_omnibus_filing_is_taken_over_and_each_court_published_once(
+    embedded: Pipeline,
+) -> None:
+    batch_id = submit(embedded, embedded.sample_file(60, courts=2, seed=30))  # omnibus: the default
+    assert documents_total(embedded, batch_id) == 0  # its only jobs are the courts' publications
+    with workers_of(embedded) as workers:
+        worker = workers.start("--processes", "1")
+        wait_until(lambda: owned_publications(embedded, batch_id) != [], 120, "a publication to start")
+        workers.signal(worker, signal.SIGKILL)
+        killed = owned_publications(embedded, batch_id)
+        assert killed, "the publisher finished before it was killed"
+        published = {
+            bundle.court_code for bundle in embedded.runtime().store.publications.bundles_of(batch_id)
+        }
+        assert published.isdisjoint(killed)  # killed before it recorded its bundle
+        workers.start("--processes", "1")  # takes the court over once the dead owner's lease lapses
+        wait_published(embedded, batch_id)
+    bundles = embedded.runtime().store.publications.bundles_of(batch_id)
+    assert sorted((bundle.court_code, bundle.version) for bundle in bundles) == [
+        ("LA-CCB", 1),
+        ("LA-VNW", 1),
+    ]  # the killed publisher recorded nothing: no version was skipped or written twice
+    assert_check_passes(embedded, batch_id)
+
+
 # -- Redis ---------------------------------------------------------------------------------
 
 
@@ -96,7 +129,7 @@ def test_redis_frozen_then_lost_then_back_the_workers_recover_on_their_own(tmp_p
     with own_redis() as redis:
         pipeline = make_pipeline(tmp_path / "out", redis_url=redis.url, **FAST)
         try:
-            batch_id = submit(pipeline, pipeline.sample_file(16, courts=2, seed=22))
+            batch_id = submit(pipeline, pipeline.sample_file(16, courts=2, seed=22), *PER_CASE)
             with workers_of(pipeline) as workers:
                 worker = workers.start("--processes", "2")
                 wait_done(pipeline, batch_id, 0.15)
@@ -118,7 +151,7 @@ def test_redis_frozen_then_lost_then_back_the_workers_recover_on_their_own(tmp_p
 
 
 def test_sqlite_locked_for_seconds_mid_batch_makes_workers_wait_not_fail(embedded: Pipeline) -> None:
-    batch_id = submit(embedded, embedded.sample_file(12, courts=2, seed=23))
+    batch_id = submit(embedded, embedded.sample_file(12, courts=2, seed=23), *PER_CASE)
     with workers_of(embedded) as workers:
         workers.start("--processes", "2")
         wait_done(embedded, batch_id, 0.25)
@@ -132,7 +165,7 @@ def test_sqlite_locked_for_seconds_mid_batch_makes_workers_wait_not_fail(embedde
 def test_postgres_connections_dropped_mid_batch_are_recovered(services: tuple[Pipeline, str]) -> None:
     pipeline, database_url = services
     pipeline.runtime().redis.ping()
-    batch_id = submit(pipeline, pipeline.sample_file(12, courts=2, seed=24))
+    batch_id = submit(pipeline, pipeline.sample_file(12, courts=2, seed=24), *PER_CASE)
     dropped = 0
     with workers_of(pipeline) as workers:
         workers.start("--processes", "2")
@@ -162,8 +195,8 @@ def test_disk_full_while_writing_documents_fails_them_clearly_and_retry_complete
 ) -> None:
     pipeline, _ = services
     with workers_of(pipeline) as workers:
-        full = workers.start_full(file_size_limit=24_000)  # PDFs (~15 KB) still fit, DOCX (~40 KB) not
-        batch_id = submit(pipeline, pipeline.sample_file(6, courts=1, seed=25))
+        full = workers.start_full(file_size_limit=12_288)  # DOCX (~11 KB) still fit, PDFs (13-15 KB) not
+        batch_id = submit(pipeline, pipeline.sample_file(6, courts=1, seed=25), *PER_CASE)
         wait_until(
             lambda: pipeline.runtime().store.publications.court_finished(batch_id, "LA-CCB"),
             180,
@@ -189,7 +222,7 @@ def test_disk_full_while_building_the_bundle_publishes_nothing_partial_and_recov
     pipeline, _ = services
     with workers_of(pipeline) as workers:
         full = workers.start_full(file_size_limit=300_000)  # every document fits, the bundle does not
-        batch_id = submit(pipeline, pipeline.sample_file(6, courts=1, seed=26))
+        batch_id = submit(pipeline, pipeline.sample_file(6, courts=1, seed=26), *PER_CASE)
         wait_until(lambda: "File too large" in court_error(pipeline, batch_id), 180, "a failed publication")
         assert "cannot write the bundle" in court_error(pipeline, batch_id)
         status = pipeline.courtdocs("status", batch_id).stdout
@@ -211,7 +244,7 @@ def test_disk_full_while_building_the_bundle_publishes_nothing_partial_and_recov
 def test_a_broken_template_stops_workers_at_start_with_a_clear_message(
     embedded: Pipeline, tmp_path: Path, processes: str
 ) -> None:
-    batch_id = submit(embedded, embedded.sample_file(4, courts=1, seed=27))
+    batch_id = submit(embedded, embedded.sample_file(4, courts=1, seed=27), *PER_CASE)
     good, broken = embedded.settings.templates_dir, tmp_path / "templates"
     shutil.copytree(good, broken)
     with (broken / "motion.html").open("a") as template:
@@ -221,8 +254,8 @@ def test_a_broken_template_stops_workers_at_start_with_a_clear_message(
     assert result.returncode != 0
     assert "template motion.html does not compile" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    store = embedded.runtime().store
-    assert all(doc.attempts == 0 for doc in store.documents.of_court(batch_id, "LA-CCB"))  # nothing tried
+    docs = embedded.runtime().store.documents.of_court(batch_id, "LA-CCB")
+    assert docs and all(doc.attempts == 0 for doc in docs)  # nothing tried
     embedded.env["COURTDOCS_TEMPLATES_DIR"] = str(good)
     embedded.courtdocs("worker", "--burst")
     assert_check_passes(embedded, batch_id)
@@ -252,16 +285,18 @@ def test_the_same_batch_sent_at_once_over_http_and_from_the_cli_is_one_batch(ins
     rt = installation.runtime()
     assert len(set(batch_ids)) == 1 and batch_ids[0].startswith("b"), batch_ids
     assert [batch.id for batch in rt.store.batches.list_batches()] == batch_ids[:1]
-    assert rt.queue.count == len({doc.job_id for doc in pending_documents(installation, batch_ids[0])})
+    jobs = recorded_jobs(installation, batch_ids[0])
+    assert len(jobs) == 3 and rt.queue.count == len(jobs)  # an omnibus batch: each court's publication, once
 
 
-def pending_documents(pipeline: Pipeline, batch_id: str) -> list[DocumentRow]:
+def recorded_jobs(pipeline: Pipeline, batch_id: str) -> set[str]:
+    """Return the ids of the jobs recorded for a batch's documents and court publications."""
     store = pipeline.runtime().store
-    return [
-        doc
-        for court in store.publications.courts_of(batch_id)
-        for doc in store.documents.of_court(batch_id, court.court_code)
+    courts = store.publications.courts_of(batch_id)
+    documents = [
+        doc.job_id for court in courts for doc in store.documents.of_court(batch_id, court.court_code)
     ]
+    return {job_id for job_id in [*documents, *(court.job_id for court in courts)] if job_id is not None}
 
 
 @contextlib.contextmanager

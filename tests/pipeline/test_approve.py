@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from service.core.filing import FilingMode
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.accounts import Accounts
 from service.db.rows import ApprovalRow, DocumentRow
@@ -60,26 +61,37 @@ class Batch:
         entries = Accounts(self.rt.store).audit_entries()
         return [(e["actor"], e["action"], e["target"], e["outcome"]) for e in reversed(entries)]
 
-    def set_per_case(self) -> None:
-        with self.rt.store.engine.begin() as conn:
-            conn.execute(update(batches).where(batches.c.id == self.batch_id).values(filing="per-case"))
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def batch(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Batch]:
-    with contextlib.ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            require_services()
-            url = stack.enter_context(temporary_postgres_database())
-        yield stack.enter_context(submitted(tmp_path / "out", url))
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for the embedded SQLite database, or a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        yield None
+        return
+    require_services()
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def batch(database_url: str | None, tmp_path: Path) -> Iterator[Batch]:
+    """An omnibus batch: nothing for workers to render, each court published at once."""
+    with submitted(tmp_path / "out", database_url, FilingMode.OMNIBUS) as submission:
+        yield submission
+
+
+@pytest.fixture
+def per_case(database_url: str | None, tmp_path: Path) -> Iterator[Batch]:
+    """A per-case batch: a motion and an order (PDF and DOCX) for each of its four decisions."""
+    with submitted(tmp_path / "out", database_url, FilingMode.PER_CASE) as submission:
+        yield submission
 
 
 @contextlib.contextmanager
-def submitted(output: Path, database_url: str | None) -> Iterator[Batch]:
+def submitted(output: Path, database_url: str | None, filing: FilingMode) -> Iterator[Batch]:
     pipeline = make_pipeline(output, database_url=database_url)
     rt = pipeline.runtime()
-    submission = submit_file(rt, pipeline.sample_file(4, courts=2, seed=13))
+    submission = submit_file(rt, pipeline.sample_file(4, courts=2, seed=13), filing=filing)
     with rt.store.engine.begin() as conn:  # as if the workers had rendered every document
         conn.execute(
             update(documents)
@@ -141,27 +153,33 @@ def test_an_approval_is_signed_by_the_attorney_dated_today_in_california_and_aud
 
 def test_an_omnibus_court_is_published_again_at_once_when_approved(batch: Batch) -> None:
     court = batch.courts[0]
+    assert batch.documents(court) == []  # an omnibus filing is rendered when its court is published
     batch.approve([court])
 
     row = next(c for c in batch.rt.store.publications.courts_of(batch.batch_id) if c.court_code == court)
     assert row.state is CourtState.PUBLISHING  # nothing to render: its publication is queued now
     assert row.job_id is not None and waiting_jobs(batch.rt.redis, [row.job_id]) == {row.job_id}
-    assert all(doc.state is DocumentState.RENDERED for doc in batch.documents(court))
+    assert batch.documents(court) == []
 
 
 def test_a_per_case_court_renders_its_motions_and_orders_again_and_goes_back_to_rendering(
-    batch: Batch,
+    per_case: Batch,
 ) -> None:
-    batch.set_per_case()
+    batch = per_case
     approved, other = batch.courts
     with batch.rt.store.engine.begin() as conn:  # the court was published, the batch finished
         conn.execute(update(court_batches).values(state=CourtState.PUBLISHED))
         conn.execute(update(batches).values(state=BatchState.PUBLISHED))
+    before = batch.documents(approved)
+    assert before and {(doc.kind, doc.format) for doc in before} == {
+        (kind, fmt) for kind in ("motion", "order") for fmt in ("pdf", "docx")
+    }  # the whole per-case filing; no letter, which follows the ruling
 
     batch.approve([approved])
 
-    again = [doc for doc in batch.documents(approved) if doc.kind in ("motion", "order")]
-    assert again and all((doc.state, doc.attempts) == (DocumentState.PENDING, 0) for doc in again)
+    again = batch.documents(approved)
+    assert [doc.id for doc in again] == [doc.id for doc in before]
+    assert all((doc.state, doc.attempts) == (DocumentState.PENDING, 0) for doc in again)
     with batch.rt.store.engine.connect() as conn:
         held = conn.execute(
             select(documents.c.claim, documents.c.lease_until).where(
@@ -172,9 +190,8 @@ def test_a_per_case_court_renders_its_motions_and_orders_again_and_goes_back_to_
     job_ids = sorted({doc.job_id for doc in again if doc.job_id is not None})
     assert len(job_ids) >= 1 and all(doc.job_id != "render-old" for doc in again)
     assert waiting_jobs(batch.rt.redis, job_ids) == set(job_ids)  # queued for the workers
-    letters = [doc for doc in batch.documents(approved) if doc.kind == "letter"]
-    assert letters and all(doc.state is DocumentState.RENDERED for doc in letters)
-    assert all(doc.state is DocumentState.RENDERED for doc in batch.documents(other))
+    others = batch.documents(other)
+    assert others and all(doc.state is DocumentState.RENDERED for doc in others)
     assert batch.court_state(approved) is CourtState.RENDERING
     assert batch.court_state(other) is CourtState.PUBLISHED
     report = batch.rt.store.batches.batch(batch.batch_id)

@@ -1,12 +1,14 @@
 """`courtdocs check`: a kept promise passes; each way of breaking it is reported in words.
 
-One batch is rendered for the module: two courts, each with cases of both bases (so each has two
-omnibus filings), a decision that failed for good, a retried one (so one court has two bundle
-versions). Each test breaks a copy of it and checks the copy.
+Two batches are rendered for the module, each in two courts with cases of both bases. A per-case
+batch with a decision that failed for good and a retried one (so one court has two bundle
+versions), and an omnibus batch (so each court has two omnibus filings). Each test breaks a copy
+of one of them and checks the copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import shutil
@@ -15,18 +17,22 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from service.core.filing import FilingMode
 from service.core.models import from_stored
 from service.db.store import Store
 from service.errors import NotFoundError
 from service.pipeline.check import (
     BatchFacts,
+    approval_rule,
     check_batch,
     filing_rule,
     gather,
+    outcome_rule,
     placement_rule,
     provenance_rule,
 )
@@ -43,26 +49,35 @@ PETITIONS = (0, 3)  # HSC 11361.8, one in each court (LA-CCB and LA-VNW)
 
 @dataclass(frozen=True)
 class Published:
-    """A finished batch, and the decisions that failed and were retried in it."""
+    """A finished batch, and the decisions that failed and were retried in it (per case only)."""
 
     pipeline: Pipeline
     batch_id: str
-    failed_id: str
-    retried_id: str
+    failed_id: str = ""
+    retried_id: str = ""
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    pipeline = make_pipeline(tmp_path_factory.mktemp("check") / "out", **FAST)
-    pipeline.runtime().redis.ping()
+def sample_lines(
+    pipeline: Pipeline, *, unrenderable: tuple[int, ...] = ()
+) -> tuple[Path, list[dict[str, Any]]]:
+    """Write eight decisions in two courts, two of them petitions, some with a name no font draws."""
     sample = pipeline.sample_file(8, courts=2, seed=31)
     lines = [json.loads(line) for line in sample.read_text().splitlines()]
-    for index in (2, 5):
+    for index in unrenderable:
         lines[index]["person"]["aka"] = [LINEAR_B]
     for index in PETITIONS:
         lines[index]["basis"] = "HSC 11361.8"
     sample.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
-    batch_id = submit(pipeline, sample)
+    return sample, lines
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    """The per-case batch: decision 5 failed for good, decision 2 failed, was fixed and retried."""
+    pipeline = make_pipeline(tmp_path_factory.mktemp("check") / "out", **FAST)
+    pipeline.runtime().redis.ping()
+    sample, lines = sample_lines(pipeline, unrenderable=(2, 5))
+    batch_id = submit(pipeline, sample, "--filing", FilingMode.PER_CASE.value)
     pipeline.courtdocs("worker", "--burst")
     retried = lines[2]["decision_id"]
     fixed = dict(lines[2], person=dict(lines[2]["person"], aka=[]))
@@ -74,6 +89,18 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     pipeline.courtdocs("retry", batch_id)
     pipeline.courtdocs("worker", "--burst")
     yield Published(pipeline, batch_id, lines[5]["decision_id"], retried)
+    pipeline.close()
+
+
+@pytest.fixture(scope="module")
+def omnibus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    """The omnibus batch: nothing rendered per case, each court published once with both filings."""
+    pipeline = make_pipeline(tmp_path_factory.mktemp("check-omnibus") / "out", **FAST)
+    pipeline.runtime().redis.ping()
+    sample, _ = sample_lines(pipeline)
+    batch_id = submit(pipeline, sample)
+    pipeline.courtdocs("worker", "--burst")
+    yield Published(pipeline, batch_id)
     pipeline.close()
 
 
@@ -101,19 +128,43 @@ class Copy:
         return [self.output / row.path for row in self.store.publications.bundles_of(self.batch_id)]
 
 
-@pytest.fixture
-def copy(published: Published, tmp_path: Path) -> Iterator[Copy]:
-    output = tmp_path / "out"
+@contextlib.contextmanager
+def copy_of(published: Published, output: Path) -> Iterator[Copy]:
     shutil.copytree(published.pipeline.output, output, ignore=shutil.ignore_patterns("redis"))
     store = Store(Settings(output_dir=output).sqlite_url)
-    yield Copy(output, published.batch_id, store)
-    store.dispose()
+    try:
+        yield Copy(output, published.batch_id, store)
+    finally:
+        store.dispose()
 
 
-def test_the_published_batch_passes_and_the_cli_says_so(published: Published) -> None:
+@pytest.fixture
+def copy(published: Published, tmp_path: Path) -> Iterator[Copy]:
+    """A copy of the per-case batch."""
+    with copy_of(published, tmp_path / "out") as copied:
+        yield copied
+
+
+@pytest.fixture
+def omnibus_copy(omnibus: Published, tmp_path: Path) -> Iterator[Copy]:
+    with copy_of(omnibus, tmp_path / "out") as copied:
+        yield copied
+
+
+def with_bundle(facts: BatchFacts, court: str, **manifest: object) -> BatchFacts:
+    """Return the facts with the court's latest bundle's manifest changed (a forged bundle)."""
+    bundle = facts.latest()[court]
+    forged = dataclasses.replace(bundle, manifest=dict(bundle.manifest, **manifest))
+    return dataclasses.replace(facts, bundles=[*(b for b in facts.bundles if b is not bundle), forged])
+
+
+def test_the_published_batches_pass_and_the_cli_says_so(published: Published, omnibus: Published) -> None:
     result = published.pipeline.courtdocs("check", published.batch_id, check=False)
     assert result.returncode == 0, result.stdout
     assert "ok: 8 decision(s), 1 failed with a reason, 3 bundle version(s) checked" in result.stdout
+    result = omnibus.pipeline.courtdocs("check", omnibus.batch_id, check=False)
+    assert result.returncode == 0, result.stdout
+    assert "ok: 8 decision(s), 0 failed with a reason, 2 bundle version(s) checked" in result.stdout
 
 
 def test_the_fixture_has_a_retried_decision_in_version_two_and_a_failed_one(copy: Copy) -> None:
@@ -150,10 +201,14 @@ def test_a_temporary_file_and_an_unpublished_bundle_are_reported(copy: Copy) -> 
 def test_a_pending_document_a_failure_without_reason_and_a_wrong_state_are_reported(
     copy: Copy, published: Published
 ) -> None:
-    copy.run("UPDATE documents SET state = 'pending' WHERE kind = 'letter'")
+    copy.run(
+        "UPDATE documents SET state = 'pending' WHERE subject = :id AND kind = 'order'",
+        id=published.retried_id,
+    )
     copy.run("UPDATE documents SET last_error = NULL WHERE subject = :id", id=published.failed_id)
     found = "\n".join(copy.violations())
-    assert "letter.pdf: still pending" in found and "document(s) pending" in found
+    assert f"decision {published.retried_id} order.pdf: still pending" in found
+    assert "document(s) pending" in found
     assert f"decision {published.failed_id} motion.pdf: failed without a reason" in found
     copy.run("UPDATE court_batches SET state = 'rendering', last_error = 'x' WHERE court_code = 'LA-CCB'")
     found = "\n".join(copy.violations())
@@ -164,13 +219,10 @@ def test_a_pending_document_a_failure_without_reason_and_a_wrong_state_are_repor
 def test_a_missing_or_doubled_document_in_the_latest_bundle_is_reported(copy: Copy) -> None:
     facts = copy.facts()
     assert placement_rule(facts) == []
-    bundle = facts.latest()["LA-CCB"]
-    files = bundle.manifest["files"]
-    doubled = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=files + files[-1:]))
-    missing = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=files[:-1]))
-    for broken, expected in ((doubled, "2 entries"), (missing, "0 entries")):
-        others = [b for b in facts.bundles if b is not bundle]
-        problems = placement_rule(dataclasses.replace(facts, bundles=[*others, broken]))
+    files = facts.latest()["LA-CCB"].manifest["files"]
+    assert files[-1]["path"].startswith("cases/")
+    for broken, expected in ((files + files[-1:], "2 entries"), (files[:-1], "0 entries")):
+        problems = placement_rule(with_bundle(facts, "LA-CCB", files=broken))
         assert len(problems) == 1 and expected in problems[0], problems
 
 
@@ -198,7 +250,8 @@ def test_anything_in_a_bundle_that_was_not_submitted_is_reported(copy: Copy, pub
     problems = provenance_rule(dataclasses.replace(facts, bundles=[forged]))
     assert len(problems) == 6, problems
     assert any("names another batch or court" in p for p in problems)
-    assert any("a letter to nobody in this batch" in p for p in problems)
+    assert any("letters/p-nobody.pdf: not a kind of file a bundle holds" in p for p in problems)
+    assert any("secrets.txt: not a kind of file a bundle holds" in p for p in problems)
     assert sum("not submitted to this court in this batch" in p for p in problems) == 2
     assert any("clerk import lists NOT-SUBMITTED" in p for p in problems)
 
@@ -211,8 +264,9 @@ def test_an_unknown_batch_is_not_found(copy: Copy) -> None:
 def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> None:
     court = "LA-CCB"
     folder = copy.output / "batches" / copy.batch_id
+    decision_folder = next(path for path in (folder / "documents" / court).iterdir() if path.is_dir())
     leftovers = [
-        folder / "documents" / court / "letters" / ".tmp-killed",
+        decision_folder / ".tmp-killed",
         folder / "omnibus" / court / ".tmp-killed",
         folder / "bundles" / court / ".tmp-killed",
     ]
@@ -230,8 +284,8 @@ def test_the_next_publication_removes_what_a_killed_writer_left(copy: Copy) -> N
     assert copy.violations() == []
 
 
-def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(copy: Copy) -> None:
-    facts = copy.facts()
+def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(omnibus_copy: Copy) -> None:
+    facts = omnibus_copy.facts()
     assert filing_rule(facts) == []
     bundle = facts.latest()["LA-CCB"]
     files = bundle.manifest["files"]
@@ -249,10 +303,10 @@ def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(copy: Copy
     for broken, expected in (
         (without_response, "0 entries omnibus/hsc-11361.8-omnibus-response.pdf, not exactly one"),
         (mixed, "omnibus/omnibus-motion.pdf: no omnibus filing of a basis its cases have"),
+        ([*files, {"path": "cases/X1_D1/motion.pdf"}], "a per-case document in an omnibus filing"),
+        ([*files, {"path": "letters/p-x.pdf"}], "letters/p-x.pdf: a letter in a filing, before any ruling"),
     ):
-        others = [b for b in facts.bundles if b is not bundle]
-        forged = dataclasses.replace(bundle, manifest=dict(bundle.manifest, files=broken))
-        problems = filing_rule(dataclasses.replace(facts, bundles=[*others, forged]))
+        problems = filing_rule(with_bundle(facts, "LA-CCB", files=broken))
         assert len(problems) == 1 and expected in problems[0], problems
     # Were the court's petition answered as an 11361.9 case, its 11361.8 filing would answer nobody.
     reviewed = [
@@ -263,8 +317,10 @@ def test_each_court_has_one_omnibus_filing_per_basis_and_nothing_else(copy: Copy
     assert len(problems) == 3 and all("omnibus/hsc-11361.8-" in p for p in problems), problems
 
 
-def test_a_court_that_seals_its_exhibit_is_published_with_it_and_its_public_version(copy: Copy) -> None:
-    court = "LA-CCB"
+def test_a_court_that_seals_its_exhibit_is_published_with_it_and_its_public_version(
+    omnibus_copy: Copy,
+) -> None:
+    copy, court = omnibus_copy, "LA-CCB"
     copy.run("UPDATE court_batches SET state = 'publishing', owner = 'tok' WHERE court_code = :c", c=court)
     sealing = {"confidential_exhibit_courts": frozenset({court}), "public_exhibit_courts": frozenset({court})}
     settings = dataclasses.replace(Settings.from_env(), output_dir=copy.output, **sealing)
@@ -293,11 +349,7 @@ def test_a_court_that_seals_its_exhibit_is_published_with_it_and_its_public_vers
     # A public version without its sealed exhibit, or the full exhibit beside a sealed one, is reported.
     for kept in (names[1:], [*names, "omnibus/hsc-11361.9-exhibit-a-part-001.pdf"]):
         files = [item for item in bundle.manifest["files"] if "-exhibit-a-" not in item["path"]]
-        forged = dataclasses.replace(
-            bundle, manifest=dict(bundle.manifest, files=files + [{"path": n} for n in kept])
-        )
-        others = [b for b in facts.bundles if b is not bundle]
-        problems = filing_rule(dataclasses.replace(facts, bundles=[*others, forged]))
+        problems = filing_rule(with_bundle(facts, court, files=files + [{"path": n} for n in kept]))
         assert len(problems) == 1 and "part 1 of the HSC 11361.9 Exhibit A in" in problems[0], problems
 
 
@@ -306,3 +358,47 @@ def pdf_text_of(content: bytes) -> str:
         file.write(content)
         file.flush()
         return reading_text(Path(file.name))
+
+
+def test_a_per_case_filing_files_each_case_and_no_omnibus_filing(copy: Copy) -> None:
+    facts = copy.facts()
+    assert filing_rule(facts) == [] and outcome_rule(facts) == []
+    files = facts.latest()["LA-CCB"].manifest["files"]
+    names = [item["path"] for item in files]
+    assert names[0] == "00-filing-index.pdf" and not [n for n in names if n.startswith("omnibus/")]
+    assert {n.rsplit("/", 1)[-1] for n in names if n.startswith("cases/")} == {
+        "motion.pdf",
+        "motion.docx",
+        "order.pdf",
+        "order.docx",
+    }
+    omnibus_motion = [*files, {"path": "omnibus/hsc-11361.9-omnibus-motion.pdf"}]
+    problems = filing_rule(with_bundle(facts, "LA-CCB", files=omnibus_motion))
+    assert len(problems) == 1 and "no omnibus filing of a basis its cases have" in problems[0], problems
+
+
+def test_documents_the_filing_mode_does_not_plan_or_lacks_are_reported(copy: Copy) -> None:
+    facts = copy.facts()
+    order = next(doc for doc in facts.documents if doc.kind == "order" and doc.format == "docx")
+    without = dataclasses.replace(facts, documents=[doc for doc in facts.documents if doc is not order])
+    assert outcome_rule(without) == [f"decision {order.subject}: no order.docx document"]
+    as_omnibus = dataclasses.replace(facts, batch=dataclasses.replace(facts.batch, filing=FilingMode.OMNIBUS))
+    problems = outcome_rule(as_omnibus)
+    assert len(problems) == 4 * len(facts.decisions), problems
+    assert all("document, not in" in problem and "omnibus filing" in problem for problem in problems)
+
+
+def test_a_final_bundle_without_an_approval_or_unlike_its_index_is_reported(copy: Copy) -> None:
+    facts = copy.facts()
+    assert facts.approved_courts == set() and approval_rule(facts) == []
+    bundle = facts.latest()["LA-CCB"]
+    final = dataclasses.replace(bundle, final=True)
+    forged = dataclasses.replace(facts, bundles=[*(b for b in facts.bundles if b is not bundle), final])
+    assert approval_rule(forged) == [
+        f"bundle {bundle.path}: recorded as final, but no attorney approved the filing",
+        f"bundle {bundle.path}: its filing index says final=False, the record not",
+    ]
+    approved = dataclasses.replace(forged, approved_courts={"LA-CCB"})
+    assert approval_rule(approved) == [
+        f"bundle {bundle.path}: its filing index says final=False, the record not"
+    ]

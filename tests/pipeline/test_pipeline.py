@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from service.core.plan import person_key
+from service.bundle.layout import FILING_INDEX_PDF
+from service.core.filing import FilingMode
 from service.core.states import BatchState
 from service.core.validation import validate_file
 from service.db.sql import now
@@ -28,6 +29,7 @@ from tests.pipeline_helpers import (
 )
 from tests.services import flushed_redis_url, require_services, temporary_postgres_database
 
+PER_CASE = ("--filing", "per-case")  # workers render each case's documents: the jobs faults can break
 FAST_RECOVERY = {"COURTDOCS_RENDER_LEASE": "4", "COURTDOCS_RECONCILE_INTERVAL": "2"}
 # A court's omnibus filing for each basis its cases have, never both bases in one (issue 13).
 FILINGS = {
@@ -79,13 +81,17 @@ def documents_done(pipeline: Pipeline, batch_id: str) -> int:
 
 
 def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> None:
-    """Every bundle verifies; each decision's documents sit in exactly one bundle; one letter per person."""
+    """Every bundle verifies, opens with its filing index and files its cases the batch's one way.
+
+    Omnibus: each basis's filing in its court, no per-case document. Per case: each decision's four
+    documents in exactly one bundle, no omnibus filing. Never a letter: they follow the ruling.
+    """
     report = batch_status(pipeline.runtime(), batch_id)
     assert report is not None and report.state is BatchState.PUBLISHED, report
     assert report.documents.failed == 0 and report.documents.pending == 0
+    per_case = report.filing is FilingMode.PER_CASE
     decisions = validate_file(sample).decisions
     entries: Counter[str] = Counter()
-    letters = 0
     for code, court in report.courts.items():
         assert court.bundle is not None and court.bundle.path is not None
         bundle = pipeline.output / court.bundle.path
@@ -93,14 +99,19 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
         assert result.returncode == 0, result.stdout
         names = bundle_entries(bundle)
         entries.update(names)
-        letters += sum(1 for name in names if name.startswith("letters/"))
+        assert names[0] == FILING_INDEX_PDF, names[:3]
         manifest = manifest_of(bundle)
         assert manifest["court"]["code"] == code and manifest["batch_id"] == batch_id
+        assert manifest["filing_index"]["mode"] == report.filing.value
         assert "clerk-import.csv" in names
+        assert not [name for name in names if name.startswith("letters/")]
         bases = {decision.basis.value for decision in decisions if decision.court.code == code}
         for basis, filing in FILINGS.items():
-            assert (filing & set(names)) == (filing if basis in bases else set()), (code, basis)
-    for decision in decisions:
+            wanted = filing if basis in bases and not per_case else set()
+            assert (filing & set(names)) == wanted, (code, basis)
+        prefix = "omnibus/" if per_case else "cases/"
+        assert not [name for name in names if name.startswith(prefix)], (code, report.filing)
+    for decision in decisions if per_case else []:
         for document in ("motion.pdf", "motion.docx", "order.pdf", "order.docx"):
             matches = [n for n in entries if n.endswith(f"_{decision.decision_id}/{document}")]
             assert len(matches) == 1 and entries[matches[0]] == 1, (
@@ -108,10 +119,9 @@ def assert_batch_complete(pipeline: Pipeline, batch_id: str, sample: Path) -> No
                 document,
                 matches,
             )
-    batch = pipeline.runtime().store.batches.batch(batch_id)
-    assert batch is not None
-    people = {person_key(d, batch.person_salt) for d in decisions if d.person.notify}
-    assert letters == len(people)
+    assert sum(count for name, count in entries.items() if name.startswith("cases/")) == (
+        4 * len(decisions) if per_case else 0
+    )
     leftovers = [p for p in pipeline.output.rglob(".tmp-*")]
     assert leftovers == []
     check = pipeline.courtdocs("check", batch_id, check=False)
@@ -196,7 +206,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_renders_each_document_once(
     rt = embedded.runtime()
     rt.redis.ping()
     sample = embedded.sample_file(40, seed=11)
-    batch_id = submit(embedded, sample)
+    batch_id = submit(embedded, sample, *PER_CASE)
     total = sum(sum(c.values()) for c in rt.store.documents.state_counts(batch_id).values())
     worker = embedded.start_worker("--processes", "2")
     wait_until(lambda: documents_done(embedded, batch_id) >= total // 4, 300, "a quarter of the documents")
@@ -231,7 +241,7 @@ def test_wiping_redis_mid_batch_then_reconcile_completes_it(pipeline: Pipeline) 
     rt = pipeline.runtime()
     rt.redis.ping()
     sample = pipeline.sample_file(30, seed=5)
-    batch_id = submit(pipeline, sample)
+    batch_id = submit(pipeline, sample, *PER_CASE)
     total = sum(sum(c.values()) for c in rt.store.documents.state_counts(batch_id).values())
     worker = pipeline.start_worker("--burst")
     wait_until(lambda: documents_done(pipeline, batch_id) >= total // 4, 300, "a quarter of the documents")
@@ -259,7 +269,7 @@ def test_a_decision_that_cannot_render_fails_alone_and_is_listed_with_its_reason
     broken["person"]["aka"] = ["𐀀𐀁"]  # Linear B: no bundled font draws it
     lines[3] = json.dumps(broken, ensure_ascii=False)
     sample.write_text("\n".join(lines) + "\n")
-    batch_id = submit(embedded, sample)
+    batch_id = submit(embedded, sample, *PER_CASE)
     embedded.courtdocs("worker", "--burst", timeout=600)
     report = batch_status(rt, batch_id)
     assert report is not None and report.state is BatchState.PUBLISHED
@@ -312,7 +322,7 @@ def test_the_readme_demo_runs_end_to_end_on_embedded_defaults(tmp_path: Path) ->
 def test_reconcile_queues_only_the_documents_of_jobs_that_are_gone(pipeline: Pipeline) -> None:
     rt = pipeline.runtime()
     rt.redis.ping()
-    submit(pipeline, pipeline.sample_file(25, seed=3))
+    submit(pipeline, pipeline.sample_file(25, seed=3), *PER_CASE)
     queued = rt.queue.job_ids
     assert reconcile(rt)["documents"] == 0 and rt.queue.job_ids == queued  # every job still waits
     gone = rt.queue.fetch_job(queued[0])

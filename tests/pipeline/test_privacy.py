@@ -33,6 +33,7 @@ from tests.faults.fault_helpers import FAST, assert_check_passes, submit
 from tests.pipeline_helpers import Pipeline, make_pipeline
 
 LINEAR_B = "𐀀𐀁"  # no bundled font draws it: one decision fails and its failure is logged
+PER_CASE = ("--filing", "per-case")  # documents rendered by workers, one render job per few cases
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     decisions = [json.loads(line) for line in sample.read_text().splitlines()]
     decisions[3]["person"]["aka"] = [LINEAR_B]
     sample.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in decisions))
-    batch_id = submit(pipeline, sample)
+    batch_id = submit(pipeline, sample, *PER_CASE)  # workers render (and log) each case's documents
     worker = pipeline.courtdocs("worker", "--burst", "--processes", "2")
     modes = {
         str(p.relative_to(pipeline.output)): stat.S_IMODE(p.stat().st_mode) for p in walk(pipeline.output)
@@ -132,7 +133,7 @@ def test_a_failed_jobs_record_expires_and_holds_no_personal_data(tmp_path: Path)
     pipeline = make_pipeline(tmp_path / "out", **FAST)
     try:
         sample = pipeline.sample_file(1, courts=1, seed=42)
-        submit(pipeline, sample)
+        submit(pipeline, sample, *PER_CASE)
         with pipeline.runtime().store.engine.begin() as conn:
             conn.execute(text("DELETE FROM decisions"))  # its jobs now fail with an error of ours
         pipeline.courtdocs("worker", "--burst")
@@ -209,7 +210,7 @@ def test_deleting_a_finished_batch_removes_its_rows_files_and_jobs_and_nothing_e
     try:
         pipeline.runtime().redis.ping()
         kept = submit(pipeline, pipeline.sample_file(1, courts=1, seed=43))
-        gone = submit(pipeline, pipeline.sample_file(2, courts=2, seed=44))
+        gone = submit(pipeline, pipeline.sample_file(2, courts=2, seed=44), *PER_CASE)  # rows in every table
         pipeline.courtdocs("worker", "--burst")
         assert job_keys(pipeline, gone) and all(rows_of(pipeline, gone).values())
         result = pipeline.courtdocs("delete", gone)

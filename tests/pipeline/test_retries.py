@@ -17,6 +17,7 @@ import pytest
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import delete, update
 
+from service.core.filing import FilingMode
 from service.db.rows import DocumentRow
 from service.db.schema import decisions, documents
 from service.db.sql import now
@@ -31,7 +32,7 @@ COURT = "LA-CCB"
 
 @dataclass
 class Batch:
-    """A submitted, unrendered batch of two decisions in one court, and its runtime in this process."""
+    """A submitted, unrendered per-case batch of two decisions in one court, and its runtime here."""
 
     rt: Runtime
     batch_id: str
@@ -54,9 +55,10 @@ def batch(tmp_path: Path) -> Iterator[Batch]:
     pipeline: Pipeline = make_pipeline(tmp_path / "out")
     rt = pipeline.runtime()
     sample = pipeline.sample_file(2, courts=1, seed=61)
-    submission = submit_file(rt, sample)
+    submission = submit_file(rt, sample, filing=FilingMode.PER_CASE)  # an omnibus batch has no render jobs
     docs = rt.store.documents.of_court(submission.batch_id, COURT)
-    subjects = sorted({doc.subject for doc in docs if doc.kind != "letter"})
+    assert len(docs) == 8  # a motion and an order per decision, PDF and DOCX
+    subjects = sorted({doc.subject for doc in docs})
     yield Batch(rt, submission.batch_id, subjects, [doc.id for doc in docs])
     pipeline.close()
 
@@ -100,7 +102,7 @@ def test_a_bug_fails_the_document_at_once_naming_only_the_error_type(
 ) -> None:
     """Another library's message may quote a decision's values: only its type is stored."""
 
-    def broken(*_args: Any) -> NoReturn:
+    def broken(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise ValueError("Jane Q. Public, born 1990-01-01")
 
     monkeypatch.setattr(batch.rt.renderer, "html", broken)
@@ -137,7 +139,7 @@ def test_a_job_out_of_time_leaves_its_documents_pending_for_reconcile(
 ) -> None:
     """rq's timeout is the job's, not the document's: nothing is failed, the lease runs out."""
 
-    def out_of_time(*_args: Any) -> NoReturn:
+    def out_of_time(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise JobTimeoutException("Task exceeded maximum timeout value (600 seconds)")
 
     monkeypatch.setattr(batch.rt.renderer, "html", out_of_time)

@@ -16,7 +16,7 @@ from service.render import DocumentKind, OutputFormat, Renderer
 from service.render.documents import ExhibitPart, summarize
 from service.settings import Settings
 from tests.conftest import example_decision
-from tests.pdftools import run_tool
+from tests.pdftools import page_texts as pdf_page_texts
 from tests.signers import SIGNED_ON, SIGNER
 
 APPROVER = "Dana R. Whitfield"  # the example decision's approving attorney: never the filing's signer
@@ -75,9 +75,7 @@ def page_texts(content: bytes, tmp_path: Path) -> list[str]:
     """Return each page's text as pdftotext reads that page alone (-f i -l i)."""
     path = tmp_path / "document.pdf"
     path.write_bytes(content)
-    info = run_tool("pdfinfo", str(path))
-    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
-    return [run_tool("pdftotext", "-f", str(i), "-l", str(i), str(path), "-") for i in range(1, pages + 1)]
+    return pdf_page_texts(path)
 
 
 def watermarks(content: bytes) -> list[str]:
