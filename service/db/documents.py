@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.states import DocumentState
@@ -20,6 +20,39 @@ from service.errors import MissingDecisionError
 
 class DocumentQueries(Queries):
     """Reading documents (their leases are in leases.py)."""
+
+    def record_left_out(self, batch_id: str, court_code: str, reasons: dict[str, str]) -> None:
+        """Record cases an omnibus filing leaves out (their Exhibit A row cannot render) as failed.
+
+        One failed `exhibit` row per case, so that status, the index, `retry` and `check` see it as
+        any failed document; recording the same case again changes nothing.
+        """
+        with self.engine.begin() as conn:
+            known = set(
+                conn.scalars(
+                    select(documents.c.subject).where(
+                        documents.c.batch_id == batch_id,
+                        documents.c.kind == DocumentKind.EXHIBIT,
+                        documents.c.subject.in_(list(reasons)),
+                    )
+                )
+            )
+            new = [
+                {
+                    "batch_id": batch_id,
+                    "court_code": court_code,
+                    "subject": decision_id,
+                    "kind": DocumentKind.EXHIBIT,
+                    "format": OutputFormat.PDF,
+                    "state": DocumentState.FAILED,
+                    "attempts": 1,
+                    "last_error": reason[:2000],
+                }
+                for decision_id, reason in sorted(reasons.items())
+                if decision_id not in known
+            ]
+            if new:
+                conn.execute(insert(documents), new)
 
     def of_court(self, batch_id: str, court_code: str) -> list[DocumentRow]:
         with self.engine.connect() as conn:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 
+from service.core.kinds import DocumentKind
 from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import (
     DocumentRow,
@@ -136,7 +137,10 @@ class LeaseQueries(Queries):
         return sorted(found, key=lambda doc: doc.id)
 
     def reset_failed(self, batch_id: str) -> list[str]:
-        """Make every failed document of a batch pending again; return the courts touched."""
+        """Make every failed document of a batch pending again; return the courts touched.
+
+        The cases an omnibus filing left out are forgotten instead: publishing tries them again.
+        """
         with self.engine.begin() as conn:
             refuse_while_publishing(conn, batch_id, None, "retry once that has finished")
             courts = conn.scalars(
@@ -144,11 +148,11 @@ class LeaseQueries(Queries):
                 .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
                 .distinct()
             ).all()
-            conn.execute(
-                update(documents)
-                .where(documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
-                .values(state=DocumentState.PENDING, attempts=0, job_id=None)
-            )
+            failed = (documents.c.batch_id == batch_id, documents.c.state == DocumentState.FAILED)
+            # A case an omnibus filing left out is tried again by publishing the court again.
+            conn.execute(delete(documents).where(*failed, documents.c.kind == DocumentKind.EXHIBIT))
+            again = {"state": DocumentState.PENDING, "attempts": 0, "job_id": None}
+            conn.execute(update(documents).where(*failed).values(**again))
             render_courts_again(conn, batch_id, courts)
         return list(courts)
 

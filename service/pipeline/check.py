@@ -35,7 +35,7 @@ from service.bundle.manifest import file_digest
 from service.bundle.verify import verify_bundle
 from service.core.files import temp_files
 from service.core.filing import FilingMode
-from service.core.kinds import EXHIBIT_FILINGS, ExhibitVariant
+from service.core.kinds import EXHIBIT_FILINGS, DocumentKind, ExhibitVariant
 from service.core.models import Basis
 from service.core.plan import CASE_DOCUMENTS
 from service.core.states import BatchState, CourtState, DocumentState
@@ -208,7 +208,11 @@ def outcome_rule(facts: BatchFacts) -> list[str]:
     per_case = facts.batch.filing is FilingMode.PER_CASE
     expected = {f"{kind.value}.{fmt.value}" for kind, fmt in CASE_DOCUMENTS} if per_case else set()
     for decision in facts.decisions:
-        have = {f"{doc.kind}.{doc.format}" for doc in by_subject.get(decision.decision_id, [])}
+        have = {
+            f"{doc.kind}.{doc.format}"
+            for doc in by_subject.get(decision.decision_id, [])
+            if not _left_out_of_omnibus(doc, per_case)
+        }
         problems += [
             f"decision {decision.decision_id}: no {name} document" for name in sorted(expected - have)
         ]
@@ -372,6 +376,11 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
     integrity_rule,
     leftovers_rule,
 ]
+
+
+def _left_out_of_omnibus(doc: DocumentRow, per_case: bool) -> bool:
+    """Return whether a document records a case an omnibus filing left out (its row cannot render)."""
+    return not per_case and doc.kind is DocumentKind.EXHIBIT and doc.state is DocumentState.FAILED
 
 
 def _name(doc: DocumentRow) -> str:

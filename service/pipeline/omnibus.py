@@ -18,7 +18,7 @@ from service.core.filing import Signer
 from service.core.kinds import exhibit_variants
 from service.core.models import Basis, Decision, from_stored
 from service.db.store import Store
-from service.errors import BundleLimitError, BusyError
+from service.errors import BundleLimitError, BusyError, MissingGlyphError, RenderError, failure_reason
 from service.render import OutputFormat, Renderer
 from service.render.documents import (
     DocumentHtml,
@@ -146,7 +146,12 @@ def _scan_parts(job: CourtFiling, basis: Basis, listed: int, part_size: int) -> 
         part.append(decision)
         if len(part) >= part_size or scan.cases == listed:
             place = ExhibitPart(len(scan.exhibit) + 1, parts, scan.cases - len(part) + 1, len(part), listed)
-            rendered = _render_exhibit(job, part, place)
+            try:
+                rendered = _render_exhibit(job, part, place)
+            except MissingGlyphError:
+                if reasons := _unrenderable(job, part):
+                    raise UnrenderableCases(reasons) from None
+                raise  # not one case's row: the court's own words (its name, the office's)
             if rendered is None:
                 return None
             scan.exhibit.append(rendered)
@@ -155,6 +160,32 @@ def _scan_parts(job: CourtFiling, basis: Basis, listed: int, part_size: int) -> 
     if part or scan.cases != listed:
         raise BusyError(f"court batch {job.batch_id}/{job.court_code} changed while its exhibit was rendered")
     return scan
+
+
+class UnrenderableCases(RenderError):
+    """Cases whose rows cannot be rendered (a character no bundled font has): left out of the filing.
+
+    Raised out of the scan so that the publication records them as failed and renders the filing
+    again without them; the filing is then published incomplete, naming them.
+    """
+
+    def __init__(self, reasons: dict[str, str]) -> None:
+        self.reasons = reasons  # decision id -> why its row cannot be rendered
+        super().__init__(f"{len(reasons)} case(s) cannot be rendered: " + "; ".join(reasons.values()))
+
+
+def _unrenderable(job: CourtFiling, part: list[Decision]) -> dict[str, str]:
+    """Return each case of a part whose row needs a character no bundled font has, and why."""
+    reasons = {}
+    for decision in part:
+        alone = job.renderer.exhibit(
+            ExhibitPart.whole(1), [decision], summarize([decision], parts=1), final=False
+        )
+        try:
+            job.renderer.pdf.check_glyphs(alone.html)
+        except MissingGlyphError as error:
+            reasons[decision.decision_id] = failure_reason(error)
+    return reasons
 
 
 def _render_exhibit(

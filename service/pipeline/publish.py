@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from typing import Any
@@ -47,7 +48,7 @@ from service.errors import (
     failure_reason,
 )
 from service.pipeline.indexing import filing_index
-from service.pipeline.omnibus import CourtFiling, omnibus_filings
+from service.pipeline.omnibus import CourtFiling, UnrenderableCases, omnibus_filings
 from service.pipeline.runtime import Runtime
 from service.render import Renderer
 from service.settings import Settings
@@ -81,22 +82,15 @@ def publish(
     approval = store.approvals.of_court(batch_id, court_code)
     work = settings.output_dir / omnibus_folder(batch_id, court_code)
     _remove_leftovers(settings, store, batch_id, court_code)
-    job = CourtFiling(
-        settings,
-        store,
-        renderer,
-        batch_id,
-        court_code,
-        frozenset(store.documents.failed_subjects(batch_id, court_code)),
-        work,
-        renew,
-        approval.signer() if approval else None,
-    )
+    signer = approval.signer() if approval else None
+    failed = frozenset(store.documents.failed_subjects(batch_id, court_code))
+    job = CourtFiling(settings, store, renderer, batch_id, court_code, failed, work, renew, signer)
+    filings = _omnibus_filings(job) if batch.filing is FilingMode.OMNIBUS else []
+    job = replace(job, failed=frozenset(store.documents.failed_subjects(batch_id, court_code)))
     court_of = job.first_decision().court
     with Entries(work) as entries:
-        if batch.filing is FilingMode.OMNIBUS:
-            for item in omnibus_filings(job):
-                entries.add(item)
+        for item in filings:
+            entries.add(item)
         entries.add(_clerk_import(job))
         missing = _list_documents(settings, store, batch_id, court_code, job.failed, entries)
         renew()
@@ -118,6 +112,26 @@ def publish(
     batch_done = store.publications.record(batch_id, court_code, bundle, token)
     log.info("published batch %s court %s (new version: %s)", batch_id, court_code, bundle is not None)
     return {"batch_id": batch_id, "court": court_code, "published": True, "batch_done": batch_done}
+
+
+def _omnibus_filings(job: CourtFiling) -> list[BundleFile]:
+    """Render the court's omnibus filings, leaving out (and recording as failed) cases that cannot render.
+
+    Each round leaves out at least one case, so it ends; the filing is then published incomplete.
+    """
+    while True:
+        try:
+            return omnibus_filings(job)
+        except UnrenderableCases as error:
+            log.warning(
+                "batch %s court %s: %d case(s) left out of the filing: %s",
+                job.batch_id,
+                job.court_code,
+                len(error.reasons),
+                ", ".join(sorted(error.reasons)),
+            )
+            job.store.documents.record_left_out(job.batch_id, job.court_code, error.reasons)
+            job = replace(job, failed=job.failed | set(error.reasons))
 
 
 def _clerk_import(job: CourtFiling) -> BundleFile:

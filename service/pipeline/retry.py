@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from service.core.states import DocumentState
 from service.errors import NotFoundError
-from service.pipeline.dispatch import enqueue_documents
+from service.pipeline.dispatch import enqueue_documents, publish_when_finished
 from service.pipeline.runtime import Runtime
 
 
@@ -29,4 +29,7 @@ def retry_failed(rt: Runtime, batch_id: str) -> Retry:
         for doc in rt.store.documents.of_court(batch_id, court)
         if doc.state is DocumentState.PENDING
     ]
-    return Retry(len(pending), enqueue_documents(rt, pending))
+    jobs = enqueue_documents(rt, pending)
+    for court in courts:  # a court with nothing left to render (an omnibus filing) publishes now
+        jobs += publish_when_finished(rt, batch_id, court)
+    return Retry(len(pending), jobs)

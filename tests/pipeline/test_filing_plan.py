@@ -245,3 +245,32 @@ def test_a_per_case_filing_without_a_case_that_failed_says_incomplete_and_names_
         assert f"INCOMPLETE: 1 case(s) left out: {missing}" in status
     finally:
         pipeline.close()
+
+
+def test_an_omnibus_filing_leaves_out_a_case_that_cannot_render_and_says_so(tmp_path: Path) -> None:
+    """One unrenderable name must not hold up a court's whole filing: it is published, incomplete."""
+    pipeline = make_pipeline(tmp_path / "out")
+    try:
+        pipeline.runtime().redis.ping()
+        sample = pipeline.sample_file(4, courts=1, seed=75)
+        broken = rewrite(sample, 2, lambda line: line["person"].update(aka=[LINEAR_B]))
+        missing = broken["case"]["number"]
+        batch_id = run_batch(pipeline, sample)
+        bundle = latest_bundle(pipeline, batch_id, tmp_path / "bundle")
+        assert bundle.manifest["filing_index"]["status"] == "incomplete"
+        assert [case["case_number"] for case in bundle.manifest["filing_index"]["missing"]] == [missing]
+        assert "U+10000" in bundle.manifest["filing_index"]["missing"][0]["reason"]
+        exhibits = " ".join(reading_text(bundle.path(name)) for name in bundle.filings("-part-001.pdf"))
+        others = [json.loads(line)["case"]["number"] for line in sample.read_text().splitlines()]
+        assert missing not in exhibits and all(case in exhibits for case in others if case != missing)
+        assert bundle.court["missing_cases"] == [missing]
+        assert f"INCOMPLETE: 1 case(s) left out: {missing}" in pipeline.courtdocs("status", batch_id).stdout
+        assert pipeline.courtdocs("check", batch_id, check=False).returncode == 0
+        # A retry publishes the court again (the font is still missing: incomplete again, not stuck).
+        pipeline.courtdocs("retry", batch_id)
+        pipeline.courtdocs("worker", "--burst", "--processes", "1")
+        again = latest_bundle(pipeline, batch_id, tmp_path / "again")
+        assert again.court["state"] == "published" and again.court["missing_cases"] == [missing]
+        assert pipeline.courtdocs("check", batch_id, check=False).returncode == 0
+    finally:
+        pipeline.close()
