@@ -217,7 +217,7 @@ def outcome_rule(facts: BatchFacts) -> list[str]:
             f"decision {decision.decision_id}: no {name} document" for name in sorted(expected - have)
         ]
         problems += [
-            f"decision {decision.decision_id}: a {name} document, not in a {facts.batch.filing} filing"
+            f"decision {decision.decision_id}: {name} is no document of {_filing_words(facts.batch.filing)}"
             for name in sorted(have - expected)
         ]
     for doc in facts.documents:
@@ -376,6 +376,10 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
     integrity_rule,
     leftovers_rule,
 ]
+
+
+def _filing_words(filing: FilingMode) -> str:
+    return "an omnibus filing" if filing is FilingMode.OMNIBUS else "a per-case filing"
 
 
 def _left_out_of_omnibus(doc: DocumentRow, per_case: bool) -> bool:
