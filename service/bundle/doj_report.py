@@ -161,7 +161,8 @@ def write_report_fixed_width(target: Path, rows: Iterable[DojRow], mapping: DojM
     with atomic_writer(target) as stream:
         sink = _HashedText(stream, "ascii")
         if mapping.header:
-            sink.write(_line([column.heading for column in mapping.columns], mapping) + mapping.newline)
+            headings = [column.heading for column in mapping.columns]
+            sink.write(_line(headings, mapping, headings=True) + mapping.newline)
         for row in rows:
             texts = [_fixed(row, column, mapping) for column in mapping.columns]
             sink.write(_line(texts, mapping) + mapping.newline)
@@ -169,15 +170,15 @@ def write_report_fixed_width(target: Path, rows: Iterable[DojRow], mapping: DojM
     return WrittenReport(target, sink.digest.hexdigest(), written, sink.size)
 
 
-def _line(texts: list[str], mapping: DojMapping) -> str:
-    """Return one line: each text padded into its column, spaces in any gap between columns."""
+def _line(texts: list[str], mapping: DojMapping, *, headings: bool = False) -> str:
+    """Return one line: each text padded into its column, spaces in any gap between columns.
+
+    Headings are padded with spaces: a column's `pad` (e.g. "0") is for its values.
+    """
     parts: list[str] = []
-    position = 1
-    for column, text in zip(mapping.columns, texts, strict=True):
-        parts.append(" " * (column.start - position))
+    for column, gap, text in zip(mapping.columns, mapping.gaps, texts, strict=True):
         padded = text.ljust if column.align == "left" else text.rjust
-        parts.append(padded(column.width, column.pad))
-        position = column.end + 1
+        parts.append(" " * gap + padded(column.width, " " if headings else column.pad))
     return "".join(parts)
 
 

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,9 +84,19 @@ class DojMapping:
     def newline(self) -> str:
         return LINE_ENDINGS[self.line_ending]
 
+    @cached_property
+    def gaps(self) -> tuple[int, ...]:
+        """Return the spaces before each column (beyond the column before it), in order."""
+        ends = [0, *(column.end for column in self.columns)]
+        return tuple(column.start - 1 - end for column, end in zip(self.columns, ends, strict=False))
+
+    @cached_property
+    def _words(self) -> dict[Disposition, str]:
+        return dict(self.dispositions)
+
     def disposition_text(self, disposition: Disposition) -> str:
         """Return the words this mapping writes for a disposition."""
-        return dict(self.dispositions)[disposition]
+        return self._words[disposition]
 
     def format_date(self, value: date) -> str:
         return value.strftime(DATE_FORMATS[self.date_format])
