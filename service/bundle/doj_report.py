@@ -8,6 +8,7 @@ holds more than one row. docs/doj-report.md describes the fields, the mapping an
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import unicodedata
@@ -121,14 +122,18 @@ def cell(row: DojRow, field: str, mapping: DojMapping) -> str:
 # -- the files -------------------------------------------------------------------------------------
 
 
-class _HashedText:
-    """A text sink for csv.writer and the fixed-width writer: encodes, hashes and writes each piece."""
+class _Output:
+    """One report file being written: encodes, hashes and writes each piece, and counts data rows."""
 
-    def __init__(self, stream: BinaryIO, encoding: str) -> None:
+    encoding = "utf-8"
+
+    def __init__(self, target: Path, stream: BinaryIO, mapping: DojMapping) -> None:
+        self.target = target
         self.stream = stream
-        self.encoding = encoding
+        self.mapping = mapping
         self.digest = hashlib.sha256()
         self.size = 0
+        self.rows = 0
 
     def write(self, text: str) -> int:
         data = text.encode(self.encoding)
@@ -137,18 +142,46 @@ class _HashedText:
         self.size += len(data)
         return len(text)
 
+    def add(self, row: DojRow) -> None:
+        raise NotImplementedError
+
+    def written(self) -> WrittenReport:
+        return WrittenReport(self.target, self.digest.hexdigest(), self.rows, self.size)
+
+
+class _CsvOutput(_Output):
+    """The CSV: UTF-8, CRLF line ends, a first line of the mapping's headings."""
+
+    def __init__(self, target: Path, stream: BinaryIO, mapping: DojMapping) -> None:
+        super().__init__(target, stream, mapping)
+        self.writer = csv.writer(self, lineterminator="\r\n")
+        self.writer.writerow([column.heading for column in mapping.columns])
+
+    def add(self, row: DojRow) -> None:
+        self.writer.writerow([cell(row, column.field, self.mapping) for column in self.mapping.columns])
+        self.rows += 1
+
+
+class _FixedOutput(_Output):
+    """The fixed-width file: ASCII lines of `mapping.record_length` bytes, headings first if asked."""
+
+    encoding = "ascii"
+
+    def __init__(self, target: Path, stream: BinaryIO, mapping: DojMapping) -> None:
+        super().__init__(target, stream, mapping)
+        if mapping.header:
+            headings = [column.heading for column in mapping.columns]
+            self.write(_line(headings, mapping, headings=True) + mapping.newline)
+
+    def add(self, row: DojRow) -> None:
+        texts = [_fixed(row, column, self.mapping) for column in self.mapping.columns]
+        self.write(_line(texts, self.mapping) + self.mapping.newline)
+        self.rows += 1
+
 
 def write_report_csv(target: Path, rows: Iterable[DojRow], mapping: DojMapping) -> WrittenReport:
     """Write the report as CSV (UTF-8, CRLF, a heading line from the mapping) atomically."""
-    written = 0
-    with atomic_writer(target) as stream:
-        sink = _HashedText(stream, "utf-8")
-        writer = csv.writer(sink, lineterminator="\r\n")
-        writer.writerow([column.heading for column in mapping.columns])
-        for row in rows:
-            writer.writerow([cell(row, column.field, mapping) for column in mapping.columns])
-            written += 1
-    return WrittenReport(target, sink.digest.hexdigest(), written, sink.size)
+    return _write(rows, mapping, (_CsvOutput, target))[0]
 
 
 def write_report_fixed_width(target: Path, rows: Iterable[DojRow], mapping: DojMapping) -> WrittenReport:
@@ -157,17 +190,29 @@ def write_report_fixed_width(target: Path, rows: Iterable[DojRow], mapping: DojM
     A value wider than its column is refused, naming case, count and field, unless the column
     says `truncate = true`; a non-ASCII value is transliterated or refused as the mapping says.
     """
-    written = 0
-    with atomic_writer(target) as stream:
-        sink = _HashedText(stream, "ascii")
-        if mapping.header:
-            headings = [column.heading for column in mapping.columns]
-            sink.write(_line(headings, mapping, headings=True) + mapping.newline)
+    return _write(rows, mapping, (_FixedOutput, target))[0]
+
+
+def write_report_files(
+    csv_target: Path, fixed_target: Path, rows: Iterable[DojRow], mapping: DojMapping
+) -> tuple[WrittenReport, WrittenReport]:
+    """Write both files in one pass over the rows (one read of the decisions); a row refused: neither."""
+    csv_file, fixed_file = _write(rows, mapping, (_CsvOutput, csv_target), (_FixedOutput, fixed_target))
+    return csv_file, fixed_file
+
+
+def _write(
+    rows: Iterable[DojRow], mapping: DojMapping, *files: tuple[type[_Output], Path]
+) -> list[WrittenReport]:
+    """Stream the rows into each file at once, each written atomically: all appear, or none."""
+    with contextlib.ExitStack() as stack:
+        outputs = [
+            kind(target, stack.enter_context(atomic_writer(target)), mapping) for kind, target in files
+        ]
         for row in rows:
-            texts = [_fixed(row, column, mapping) for column in mapping.columns]
-            sink.write(_line(texts, mapping) + mapping.newline)
-            written += 1
-    return WrittenReport(target, sink.digest.hexdigest(), written, sink.size)
+            for output in outputs:
+                output.add(row)
+    return [output.written() for output in outputs]
 
 
 def _line(texts: list[str], mapping: DojMapping, *, headings: bool = False) -> str:

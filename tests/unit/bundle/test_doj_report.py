@@ -18,6 +18,7 @@ from service import assets
 from service.bundle.doj_report import (
     report_rows,
     write_report_csv,
+    write_report_files,
     write_report_fixed_width,
 )
 from service.core.doj_mapping import FORMAT, DojMapping, load_mapping, parse_mapping
@@ -257,6 +258,28 @@ def test_a_name_with_no_ascii_form_is_refused_in_the_fixed_width_file(tmp_path: 
         write_report_fixed_width(
             tmp_path / "r.txt", report_rows([decision], ruling(), mapping.fields), mapping
         )
+
+
+def test_both_files_are_written_in_one_pass_and_match_the_single_writers(tmp_path: Path) -> None:
+    mapping = default()
+    both = write_report_files(
+        tmp_path / "r.csv", tmp_path / "r.txt", report_rows([every_relief()], ruling()), mapping
+    )
+    alone = (
+        write_report_csv(tmp_path / "a.csv", report_rows([every_relief()], ruling()), mapping),
+        write_report_fixed_width(tmp_path / "a.txt", report_rows([every_relief()], ruling()), mapping),
+    )
+    assert [(w.sha256, w.rows) for w in both] == [(w.sha256, w.rows) for w in alone]
+    assert [w.path.name for w in both] == ["r.csv", "r.txt"]
+
+
+def test_a_row_the_fixed_width_file_refuses_leaves_neither_file(tmp_path: Path) -> None:
+    mapping = custom({"field": "case_number", "heading": "Docket", "width": 6})
+    with pytest.raises(ReportValueError):
+        write_report_files(
+            tmp_path / "r.csv", tmp_path / "r.txt", report_rows([every_relief()], ruling()), mapping
+        )
+    assert sorted(tmp_path.iterdir()) == []
 
 
 # -- memory ----------------------------------------------------------------------------------------
