@@ -55,6 +55,7 @@ def report_rows(
     names no count of these decisions (seen only once all are read), raises InvalidRequestError.
     """
     exceptions = {(e.case_number, e.count): e for e in ruling.exceptions}
+    unmatched = set(exceptions)
     personal = PERSONAL_FIELDS & set(fields)
     for decision in decisions:
         if decision.court.code != ruling.court_code:
@@ -64,13 +65,17 @@ def report_rows(
             )
         for count in decision.counts:
             key = (decision.case.number, count.count)
-            exception = exceptions.pop(key, None) or CountOutcome(*key, Outcome.GRANTED)
+            exception = exceptions.get(key)
+            if exception is None:
+                exception = CountOutcome(*key, Outcome.GRANTED)
+            else:  # every decision of the case (co-defendants share a case number) gets it
+                unmatched.discard(key)
             yield _row(decision, count, exception, ruling, personal)
-    if exceptions:
-        case_number, count_number = min(exceptions)
+    if unmatched:
+        case_number, count_number = min(unmatched)
         raise InvalidRequestError(
             f"the ruling names case {case_number} count {count_number}, which is not in the court's "
-            f"decisions ({len(exceptions)} such exception(s)); no report was written"
+            f"decisions ({len(unmatched)} such exception(s)); no report was written"
         )
 
 

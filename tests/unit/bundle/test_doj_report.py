@@ -141,6 +141,12 @@ def test_counts_the_ruling_does_not_name_are_granted_and_exceptions_carry_their_
     assert rows[1].values["note"] == "prior strike"
 
 
+def test_an_exception_applies_to_every_decision_of_its_case_such_as_co_defendants() -> None:
+    first, second = every_relief(), every_relief().model_copy(update={"decision_id": "LAX-2021-0000124"})
+    rows = list(report_rows([first, second], ruling(CountOutcome(CASE, 1, Outcome.DENIED))))
+    assert [row.values["outcome"] for row in rows if row.count == 1] == ["denied", "denied"]
+
+
 def test_the_name_and_date_of_birth_are_read_only_when_the_mapping_asks_for_them() -> None:
     assert "person_name" not in next(report_rows([every_relief()], ruling(), default().fields)).values
     asked = custom(
