@@ -70,6 +70,18 @@ class SettingsError(CourtdocsError):
     """Raised when an environment variable holds a value courtdocs cannot use."""
 
 
+class MappingError(SettingsError):
+    """Raised when a DOJ report mapping file is not valid; names every wrong key (core/doj_mapping.py)."""
+
+    def __init__(self, source: str, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__(f"{source}: {len(errors)} error(s): {'; '.join(errors)}")
+
+
+class ReportValueError(InvalidRequestError):
+    """Raised when a value cannot be written in a DOJ report as its mapping says (too wide, not ASCII)."""
+
+
 class UnsafePathError(InvalidRequestError):
     """Raised when a value that names a file or folder could climb out of it or hide it (`safe_part`)."""
 

@@ -72,6 +72,8 @@ class Settings:
     # public version without CII numbers and dates of birth: court codes, or ALL_COURTS.
     confidential_exhibit_courts: frozenset[str] = frozenset()
     public_exhibit_courts: frozenset[str] = frozenset()
+    # The DOJ disposition report's columns (core/doj_mapping.py); the shipped one unless set.
+    doj_mapping: Path = field(default_factory=assets.doj_mapping_file)
 
     def __post_init__(self) -> None:
         for name, courts in (
@@ -142,6 +144,7 @@ class Settings:
             reconcile_interval=_int(env, "COURTDOCS_RECONCILE_INTERVAL", DEFAULT_RECONCILE_INTERVAL),
             confidential_exhibit_courts=_courts(env, CONFIDENTIAL_EXHIBIT_COURTS),
             public_exhibit_courts=_courts(env, PUBLIC_EXHIBIT_COURTS),
+            doj_mapping=_path(env, "COURTDOCS_DOJ_MAPPING", assets.doj_mapping_file),
         )
 
 

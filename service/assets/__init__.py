@@ -31,6 +31,7 @@ from service.errors import AssetsError
 
 TEMPLATES = "templates"  # Jinja2 templates and the print stylesheet (documents), web/ (pages)
 FONTS = "fonts"  # the only fonts a render may use, with their licence texts
+DOJ_MAPPING = "doj/mapping.toml"  # under templates/: the DOJ report's default columns (docs/doj-report.md)
 
 
 def templates_dir() -> Path:
@@ -41,6 +42,11 @@ def templates_dir() -> Path:
 def fonts_dir() -> Path:
     """Return the shipped fonts folder."""
     return _folder(files(__name__) / FONTS)
+
+
+def doj_mapping_file() -> Path:
+    """Return the shipped DOJ report mapping (the default of COURTDOCS_DOJ_MAPPING)."""
+    return templates_dir() / DOJ_MAPPING
 
 
 def _folder(resource: Traversable) -> Path:

@@ -17,11 +17,12 @@ from service.errors import TemplateError
 
 LETTER_LANGUAGES_FILE = "letter/languages.json"
 WEB_FOLDER = "web"  # the web pages' templates and stylesheet: service/web renders them, not this
+DOJ_FOLDER = "doj"  # the DOJ report's mapping (bundle/doj_report.py): no document is drawn from it
 
 
 def is_document_file(name: str) -> bool:
-    """Return whether a path relative to the templates folder belongs to the documents (not web/)."""
-    return name.split("/", 1)[0] != WEB_FOLDER
+    """Return whether a path relative to the templates folder belongs to the documents (not web/, doj/)."""
+    return name.split("/", 1)[0] not in (WEB_FOLDER, DOJ_FOLDER)
 
 
 def long_date(value: date, language: str = "en") -> str:
