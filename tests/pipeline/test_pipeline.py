@@ -314,8 +314,12 @@ def test_a_file_over_the_batch_size_limit_is_refused_before_anything_is_stored(t
 def test_the_readme_demo_runs_end_to_end_on_embedded_defaults(tmp_path: Path) -> None:
     demo = make_pipeline(tmp_path / "out")
     result = demo.courtdocs("demo", "--decisions", "15", "--courts", "2", "--processes", "2", timeout=900)
-    verified = [line for line in result.stdout.splitlines() if line.endswith(" verified")]
-    assert len(verified) == 2, result.stdout
+    lines = result.stdout.splitlines()
+    drafts = [line for line in lines if ": DRAFT " in line and "verified; filing awaiting approval" in line]
+    finals = [line for line in lines if ": final " in line and "verified; filing approved and signed" in line]
+    assert len(drafts) == 2 and len(finals) == 2, result.stdout
+    assert "THE DEMO STANDS IN FOR THE SIGNING ATTORNEY" in result.stdout
+    assert lines.index(drafts[-1]) < lines.index(finals[0])  # drafts first, then the approval, then finals
     assert "Traceback" not in result.stderr
 
 
