@@ -1,6 +1,7 @@
 """Letters in every language, read from the PDF as the person and a clerk see them: the words
-of the language, the dates of the mailing and of the order, the name exactly, bundled fonts only and embedded, a glyph for every
-character, bold that is bold, right-to-left Farsi with its Latin numbers intact."""
+of the language, the dates of the mailing and of the order, the name exactly, bundled fonts only
+and embedded, a glyph for every character, bold that is bold, right-to-left Farsi with its Latin
+numbers intact."""
 
 from __future__ import annotations
 
