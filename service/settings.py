@@ -35,6 +35,12 @@ DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024  # bytes of one submitted batch ov
 DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
 DEFAULT_PUBLISH_LEASE = 600  # seconds a publish job holds its court batch between renewals
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
+# Whom a letter names for help: Los Angeles County's public defender (main line), and where the
+# California DOJ explains its record review (fingerprints at a Live Scan site, then a copy of one's
+# own record). The help phone of the languages line is the office's own phone when unset.
+DEFAULT_PUBLIC_DEFENDER_NAME = "Los Angeles County Public Defender"
+DEFAULT_PUBLIC_DEFENDER_PHONE = "(213) 974-2811"
+DEFAULT_DOJ_RECORD_URL = "oag.ca.gov/fingerprints/record-review"
 ALL_COURTS = "*"  # in a list of court codes: every court
 CONFIDENTIAL_EXHIBIT_COURTS = "COURTDOCS_CONFIDENTIAL_EXHIBIT_COURTS"
 PUBLIC_EXHIBIT_COURTS = "COURTDOCS_PUBLIC_EXHIBIT_COURTS"
@@ -74,6 +80,12 @@ class Settings:
     public_exhibit_courts: frozenset[str] = frozenset()
     # The DOJ disposition report's columns (core/doj_mapping.py); the shipped one unless set.
     doj_mapping: Path = field(default_factory=assets.doj_mapping_file)
+    # What a letter says about help: the public defender, the phone offering help in other
+    # languages (None: the office's phone), and where to ask DOJ for one's own record.
+    public_defender_name: str = DEFAULT_PUBLIC_DEFENDER_NAME
+    public_defender_phone: str = DEFAULT_PUBLIC_DEFENDER_PHONE
+    help_phone: str | None = None
+    doj_record_url: str = DEFAULT_DOJ_RECORD_URL
 
     def __post_init__(self) -> None:
         for name, courts in (
@@ -145,6 +157,10 @@ class Settings:
             confidential_exhibit_courts=_courts(env, CONFIDENTIAL_EXHIBIT_COURTS),
             public_exhibit_courts=_courts(env, PUBLIC_EXHIBIT_COURTS),
             doj_mapping=_path(env, "COURTDOCS_DOJ_MAPPING", assets.doj_mapping_file),
+            public_defender_name=env.get("COURTDOCS_PUBLIC_DEFENDER_NAME") or DEFAULT_PUBLIC_DEFENDER_NAME,
+            public_defender_phone=env.get("COURTDOCS_PUBLIC_DEFENDER_PHONE") or DEFAULT_PUBLIC_DEFENDER_PHONE,
+            help_phone=env.get("COURTDOCS_HELP_PHONE") or None,
+            doj_record_url=env.get("COURTDOCS_DOJ_RECORD_URL") or DEFAULT_DOJ_RECORD_URL,
         )
 
 

@@ -215,28 +215,3 @@ def summarize(decisions: Sequence[Decision], parts: int) -> OmnibusSummary:
         by_relief=tuple((relief.value, number) for relief, number in by_relief.items()),
         bases=tuple(sorted({decision.basis for decision in decisions})),
     )
-
-
-def letter_context(
-    decisions: Sequence[Decision], language: str, fallback_from: str | None, *, draft: bool
-) -> dict[str, Any]:
-    """Return the template context of a letter to one person about one or more of their cases.
-
-    A letter is dated when it is mailed, not when a decision was approved: `sent_on` is None, and
-    the date line is left blank to fill in, until letters follow the ruling.
-    """
-    if not decisions:
-        raise RenderError("a letter needs at least one decision")
-    latest = max(decisions, key=lambda decision: decision.approved_at)
-    reliefs = list(dict.fromkeys(relief for decision in decisions for relief in decision.relief_kinds))
-    return {
-        "person": decisions[0].person,
-        "cases": list(decisions),
-        "agency": latest.agency,
-        "reliefs": [relief.value for relief in reliefs],
-        "sent_on": None,
-        "created": latest.approved_at.isoformat(),
-        "language": language,
-        "fallback_from": fallback_from,
-        "draft": draft,
-    }

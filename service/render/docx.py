@@ -34,11 +34,15 @@ VOID_TAGS = {"meta", "br", "hr", "img", "link", "input"}
 _SPACE = re.compile(r"[ \t\r\n\f]+")  # HTML white space; not \s, which would eat &#160;
 Runs = list[tuple[str, bool, bool]]  # text, bold, italic
 SKIPPED_CLASSES = {"clerk-stamp", "page-number"}  # blank on purpose, or drawn by a field
-BLOCK_SPACING = {"sender": (0, 20), "recipient": (0, 24), "closing": (18, 0)}  # points
+# points before and after a block
+BLOCK_SPACING = {"sender": (0, 20), "recipient": (0, 14), "closing": (14, 0), "help-lines": (10, 0)}
 SIDE_BY_SIDE = {"caption": (0.52, 0.48), "signature": (0.38, 0.62)}  # shares of the text width
 CAPTION_BLANK_LINE = 23.2  # points: a 24 pt line less the caption's 0.75 pt rule, as print.css's -1pt
 KEPT_WITH_PREVIOUS = {"signature", "closing"}  # never alone at the top of a page
 TABLES = {"counts": ("Counts Table", "Counts"), "changes": ("Changes Table", "Changes")}
+# The column shares print.css gives a letter's changes table (case number, court, count, charge,
+# new status): its rows as tall as the PDF's, not a narrow court column of one word a line.
+SHARES = {"changes": (0.16, 0.24, 0.10, 0.28, 0.22)}
 
 
 class _TreeParser(HTMLParser):
@@ -159,6 +163,12 @@ class _Converter:
         """Add one paragraph per innermost div of a block, styled by the nearest styled class."""
         classes = sorted(_classes(element))
         style = next((self.styles[f".{c}"] for c in classes if f".{c}" in self.styles), style)
+        if lines := [child for child in element if child.tag == "p"]:  # a letter's help lines
+            added = [_paragraph(container, line, style) for line in lines]
+            for line, paragraph in zip(lines, added, strict=True):
+                if line.get("dir") in ("ltr", "rtl") and (line.get("dir") == "rtl") != self.rtl:
+                    set_direction(paragraph._p.get_or_add_pPr(), rtl=line.get("dir") == "rtl")
+            return added
         if not any(child.tag == "div" for child in element):
             return [_paragraph(container, element, style)]
         kept = [c for c in element if c.tag == "div" and not _classes(c) & SKIPPED_CLASSES]
@@ -184,7 +194,8 @@ class _Converter:
         headings = sum(row.find("th") is not None for row in rows)
         padding = sum(TABLE_STYLES[table_style][1][1::2]) / 1440  # left and right, in inches
         texts = [[_text(cell) for cell in row] for row in rows]
-        column_widths(table, texts, headings=headings, padding=padding)
+        shares = next((SHARES[c] for c in _classes(element) if c in SHARES), None)
+        column_widths(table, texts, headings=headings, padding=padding, shares=shares)
         if self.rtl:  # the first column on the right, as in the PDF
             table._tbl.tblPr.insert_element_before(
                 OxmlElement("w:bidiVisual"), "w:tblStyleRowBandSize", "w:tblW", "w:jc", "w:tblLayout"

@@ -63,12 +63,13 @@ Line Numbers        |                  | right border=right:double:4
 Margin Rule         |                  | border=left
 """
 LETTER_STYLES = """
-Letter Body         | p p.flush li     | after=10
-Letter Heading      | h2               | size=12.5 bold before=14 after=4 keep
+Letter Body         | p p.flush li     | after=6
+Letter Heading      | h2               | size=12.5 bold before=8 after=3 keep
+Letter Help         | .help-lines      | border=top:single:6
 Letter Address      | .sender .recipient |
 Letter Sender       | .agency          | bold
-Letter Date         | .letter-date     | after=16
-Letter Subject      | .subject         | bold after=14
+Letter Date         | .letter-date     | after=10
+Letter Subject      | .subject         | bold after=10
 Letter Closing      | .closing         |
 Letter Footer       |                  | size=10 center
 """

@@ -81,10 +81,19 @@ def _words(text: str) -> list[str]:
     return pieces
 
 
-def column_widths(table: Any, texts: list[list[str]], *, headings: int, padding: float) -> None:
+def column_widths(
+    table: Any,
+    texts: list[list[str]],
+    *,
+    headings: int,
+    padding: float,
+    shares: Sequence[float] | None = None,
+) -> None:
     """Size columns as HTML's automatic table layout does, with room for a wider face.
 
     The first `headings` rows are bold; `padding` is the inches of a cell's left and right padding.
+    `shares`: the fractions of the width print.css gives the columns; each gets its share, or its
+    longest word if that is wider (the words of a wider face must not break).
     """
     room = padding + SPARE
     floors: list[list[float]] = [[], [], []]  # longest word: all widened, headings widened, exact
@@ -99,7 +108,8 @@ def column_widths(table: Any, texts: list[list[str]], *, headings: int, padding:
     least = _least(floors)
     fit = [max(pair) for pair in zip(least, lines, strict=True)]
     wide = [max(pair) for pair in zip(fit, wide_lines, strict=True)]
-    for column, width in zip(table.columns, _share(least, fit, wide), strict=True):
+    widths = _share(least, fit, wide) if shares is None else _shared(least, shares)
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Inches(width)
         for cell in column.cells:
             cell.width = column.width
@@ -139,6 +149,16 @@ def _share(least: list[float], fit: list[float], wide: list[float]) -> list[floa
         widths[column] += grow
         spare -= grow
     return [width + spare * width / sum(widths) for width in widths]
+
+
+def _shared(least: list[float], shares: Sequence[float]) -> list[float]:
+    """Give each column its share of the width, or its longest word; the others give up the room."""
+    if sum(least) >= TEXT_WIDTH:
+        return least
+    wanted = [max(low, share * TEXT_WIDTH) for low, share in zip(least, shares, strict=True)]
+    excess = sum(wanted) - TEXT_WIDTH
+    room = [want - low for want, low in zip(wanted, least, strict=True)]
+    return [want - excess * more / sum(room) for want, more in zip(wanted, room, strict=True)]
 
 
 def fix_layout(table: Any) -> None:

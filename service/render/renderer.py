@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from service.core.filing import Signer
 from service.core.filing_index import FilingIndex
 from service.core.kinds import DocumentKind, ExhibitVariant, OutputFormat
 from service.core.models import Decision
+from service.core.ruling import Ruling
 from service.errors import RenderError
 from service.render.documents import (
     DocumentHtml,
@@ -19,11 +21,11 @@ from service.render.documents import (
     case_template,
     choose_language,
     exhibit_context,
-    letter_context,
     omnibus_context,
     omnibus_kinds,
 )
 from service.render.filing_index import FILING_INDEX_TEMPLATE, filing_index_context
+from service.render.letters import LetterContacts, help_lines, letter_context, letter_counts
 from service.render.pdf import PdfEngine
 from service.render.templating import Templates
 from service.settings import Settings
@@ -53,10 +55,12 @@ class Renderer:
         """Render to HTML: a motion or order from one decision, a letter from one person's.
 
         A motion, response or order is signed by `signer`, the attorney who approved its filing;
-        without one it is a draft, as it is with `draft`. A letter is a draft only with `draft`.
+        without one it is a draft, as it is with `draft`. A letter rendered here is the attorney's
+        preview, before any ruling: always a draft ("DRAFT: NOT FOR MAILING"); letter() renders
+        the one that is mailed.
         """
         if kind is DocumentKind.LETTER:
-            return self._letter_html(decisions, draft=draft)
+            return self._letter_html(decisions, None, mailed_on=None)
         if kind not in (DocumentKind.MOTION, DocumentKind.ORDER):
             raise RenderError(f"{kind.value} is rendered with omnibus() or exhibit(), not html()")
         if len(decisions) != 1:
@@ -65,17 +69,45 @@ class Renderer:
         text = self.templates.render(template, case_context(decisions[0], signer=signer, draft=draft))
         return DocumentHtml(kind, text, _title_of(text), "en")
 
-    def _letter_html(self, decisions: Sequence[Decision], *, draft: bool) -> DocumentHtml:
+    def letter(self, decisions: Sequence[Decision], ruling: Ruling, *, mailed_on: date) -> DocumentHtml:
+        """Render the letter that tells one person what the court's ruling did with their cases.
+
+        `decisions` are the person's decisions in the ruling's court filing (a case of another
+        court is refused); the letter is dated `mailed_on`, says the judge signed the order on
+        `ruling.signed_on`, lists the granted counts and says what happened to every other one.
+        Whom to call comes from the settings (public defender, help phone, DOJ record review).
+        """
+        return self._letter_html(decisions, ruling, mailed_on=mailed_on)
+
+    def _letter_html(
+        self, decisions: Sequence[Decision], ruling: Ruling | None, *, mailed_on: date | None
+    ) -> DocumentHtml:
         person = decisions[0].person if decisions else None
         if person is None:
             raise RenderError("a letter needs at least one decision")
-        language, fallback_from = choose_language(person.language, list(self.templates.letter_languages))
-        context = letter_context(decisions, language, fallback_from, draft=draft)
+        languages = self.templates.letter_languages
+        language, fallback_from = choose_language(person.language, list(languages))
+        words = {
+            section: by_language[language] for section, by_language in self.templates.charge_words.items()
+        }
+        counts = letter_counts(decisions, ruling, words)
+        contacts = LetterContacts.from_settings(self.settings)
+        context = letter_context(
+            decisions, counts, ruling=ruling, mailed_on=mailed_on, contacts=contacts, draft=False
+        )
+        context.update(
+            language=language,
+            fallback_from=fallback_from,
+            rtl=languages[language].rtl,
+            help_lines=help_lines(
+                {tag: (entry.rtl, entry.help) for tag, entry in languages.items() if tag != "en"}
+            ),
+        )
         text = self.templates.render(f"letter/{language}.html", context)
         notes = []
         if fallback_from:
             notes.append(f"no letter template for language {fallback_from}; sent in English")
-        if not self.templates.letter_languages[language].reviewed:
+        if not languages[language].reviewed:
             notes.append(
                 f"letter text in {language} not yet reviewed by a legal translator (reviewed: false)"
             )

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from service.errors import TemplateError
 
 LETTER_LANGUAGES_FILE = "letter/languages.json"
+CHARGE_WORDS_FILE = "letter/charges.json"  # each code section in plain words, in every letter language
 WEB_FOLDER = "web"  # the web pages' templates and stylesheet: service/web renders them, not this
 DOJ_FOLDER = "doj"  # the DOJ report's mapping (bundle/doj_report.py): no document is drawn from it
 
@@ -57,11 +58,17 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 @dataclass(frozen=True)
 class LetterLanguage:
-    """A language a letter template exists for, and whether a legal translator reviewed it."""
+    """A language a letter template exists for, and whether a legal translator reviewed it.
+
+    `help` offers help in the language, in its own words, with "{phone}" where the number goes;
+    every letter has the help lines of every language but English. `rtl`: written right to left.
+    """
 
     tag: str
     name: str
     reviewed: bool
+    help: str
+    rtl: bool
 
 
 class Templates:
@@ -95,10 +102,18 @@ class Templates:
         """Return the letter languages listed in letter/languages.json, by BCP 47 tag."""
         raw = json.loads((self.directory / LETTER_LANGUAGES_FILE).read_text(encoding="utf-8"))
         return {
-            tag: LetterLanguage(tag, entry["name"], bool(entry["reviewed"]))
+            tag: LetterLanguage(
+                tag, entry["name"], bool(entry["reviewed"]), entry["help"], bool(entry.get("rtl", False))
+            )
             for tag, entry in raw.items()
             if not tag.startswith("_")
         }
+
+    @cached_property
+    def charge_words(self) -> dict[str, dict[str, str]]:
+        """Return each HSC section's plain words by letter language, from letter/charges.json."""
+        raw = json.loads((self.directory / CHARGE_WORDS_FILE).read_text(encoding="utf-8"))
+        return {section: dict(words) for section, words in raw.items() if not section.startswith("_")}
 
     @cached_property
     def version(self) -> str:

@@ -22,6 +22,7 @@ from service.settings import Settings
 from tests.conftest import example_decision
 from tests.libreoffice import convert_to_pdf
 from tests.signers import SIGNER
+from tests.unit.render.test_letters import MAILED_ON, ruling_of
 
 DOCUMENTS = [  # (kind, letter language); court papers are in English
     (DocumentKind.MOTION, "en"),
@@ -260,8 +261,12 @@ def test_draft_says_so_in_the_header(renderer: Renderer, kind: DocumentKind) -> 
     header = render(renderer, kind, value, draft=True).sections[0].header
     mark = html_text(renderer, kind, value, "draft-mark", draft=True)
     assert [p.style.name for p in header.paragraphs if p.text == mark] == ["Draft Mark"]
-    final = render(renderer, kind, value, signer=SIGNER).sections[0].header  # signed; a letter: no draft
-    assert mark not in "\n".join(p.text for p in final.paragraphs)
+    final = render(renderer, kind, value, signer=SIGNER)  # signed
+    if kind is DocumentKind.LETTER:  # a letter is a draft until it reports a ruling
+        decision = parse_decision(value)
+        letter = renderer.letter([decision], ruling_of(decision), mailed_on=MAILED_ON)
+        final = docx.Document(io.BytesIO(renderer.convert(letter, OutputFormat.DOCX).content))
+    assert mark not in "\n".join(p.text for p in final.sections[0].header.paragraphs)
 
 
 def test_core_properties_come_from_the_html_head(renderer: Renderer) -> None:
