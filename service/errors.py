@@ -130,6 +130,18 @@ class TemplateError(RenderError):
     """Raised when a template does not compile or refers to something that does not exist."""
 
 
+class UnrenderableCasesError(RenderError):
+    """Raised when cases' rows of an omnibus filing cannot be rendered: the filing leaves them out.
+
+    Publication records them as failed and renders the filing again without them; it is then
+    published incomplete, naming them.
+    """
+
+    def __init__(self, reasons: dict[str, str]) -> None:
+        self.reasons = reasons  # decision id -> why its row cannot be rendered
+        super().__init__(f"{len(reasons)} case(s) cannot be rendered: " + "; ".join(reasons.values()))
+
+
 class MissingGlyphError(RenderError):
     """Raised when a document needs characters that no bundled font can draw."""
 

@@ -18,7 +18,13 @@ from service.core.filing import Signer
 from service.core.kinds import exhibit_variants
 from service.core.models import Basis, Decision, from_stored
 from service.db.store import Store
-from service.errors import BundleLimitError, BusyError, MissingGlyphError, RenderError, failure_reason
+from service.errors import (
+    BundleLimitError,
+    BusyError,
+    MissingGlyphError,
+    UnrenderableCasesError,
+    failure_reason,
+)
 from service.render import OutputFormat, Renderer
 from service.render.documents import (
     DocumentHtml,
@@ -150,7 +156,7 @@ def _scan_parts(job: CourtFiling, basis: Basis, listed: int, part_size: int) -> 
                 rendered = _render_exhibit(job, part, place)
             except MissingGlyphError:
                 if reasons := _unrenderable(job, part):
-                    raise UnrenderableCases(reasons) from None
+                    raise UnrenderableCasesError(reasons) from None
                 raise  # not one case's row: the court's own words (its name, the office's)
             if rendered is None:
                 return None
@@ -160,18 +166,6 @@ def _scan_parts(job: CourtFiling, basis: Basis, listed: int, part_size: int) -> 
     if part or scan.cases != listed:
         raise BusyError(f"court batch {job.batch_id}/{job.court_code} changed while its exhibit was rendered")
     return scan
-
-
-class UnrenderableCases(RenderError):
-    """Cases whose rows cannot be rendered (a character no bundled font has): left out of the filing.
-
-    Raised out of the scan so that the publication records them as failed and renders the filing
-    again without them; the filing is then published incomplete, naming them.
-    """
-
-    def __init__(self, reasons: dict[str, str]) -> None:
-        self.reasons = reasons  # decision id -> why its row cannot be rendered
-        super().__init__(f"{len(reasons)} case(s) cannot be rendered: " + "; ".join(reasons.values()))
 
 
 def _unrenderable(job: CourtFiling, part: list[Decision]) -> dict[str, str]:

@@ -45,10 +45,11 @@ from service.errors import (
     BusyError,
     PublicationTakenOverError,
     StorageUnavailableError,
+    UnrenderableCasesError,
     failure_reason,
 )
 from service.pipeline.indexing import filing_index
-from service.pipeline.omnibus import CourtFiling, UnrenderableCases, omnibus_filings
+from service.pipeline.omnibus import CourtFiling, omnibus_filings
 from service.pipeline.runtime import Runtime
 from service.render import Renderer
 from service.settings import Settings
@@ -122,7 +123,7 @@ def _omnibus_filings(job: CourtFiling) -> list[BundleFile]:
     while True:
         try:
             return omnibus_filings(job)
-        except UnrenderableCases as error:
+        except UnrenderableCasesError as error:
             log.warning(
                 "batch %s court %s: %d case(s) left out of the filing: %s",
                 job.batch_id,
