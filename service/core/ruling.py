@@ -79,20 +79,29 @@ def content_digest(
 
 
 def parse_exceptions(data: bytes) -> list[tuple[int, CountOutcome]]:
-    """Read a ruling's exceptions, each with its line: CSV `case_number,count,outcome[,note]`, UTF-8.
+    """Read a ruling's exceptions, each with its line; InvalidInputError names every bad one."""
+    exceptions, errors = read_exceptions(data)
+    if errors:
+        raise InvalidInputError(errors)
+    return exceptions
 
-    Raises InvalidInputError naming each bad line and field: no or another header, a count that is
-    not a whole number, an unknown outcome, a count named twice.
+
+def read_exceptions(data: bytes) -> tuple[list[tuple[int, CountOutcome]], list[FieldError]]:
+    """Read a ruling's exceptions CSV (`case_number,count,outcome[,note]`, UTF-8, header required).
+
+    Return the good lines, each with its line number, and an error for each bad line and field:
+    no or another header, not UTF-8, a count that is not a whole number, an unknown outcome, a
+    count named twice. Blank lines are skipped.
     """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInputError([_error(0, "", f"is not UTF-8 (byte {error.start})")]) from None
+        return [], [_error(0, "encoding", f"is not UTF-8 (byte {error.start})")]
     rows = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(rows, [])]
     if tuple(header[:3]) != EXCEPTIONS_HEADER or header[3:] not in ([], ["note"]):
         wanted = ",".join(EXCEPTIONS_HEADER) + "[,note]"
-        raise InvalidInputError([_error(1, "", f"the header must be {wanted}, not {','.join(header)!r}")])
+        return [], [_error(1, "header", f"must be {wanted}, not {','.join(header)!r}")]
     errors: list[FieldError] = []
     found: dict[tuple[str, int], int] = {}
     exceptions = []
@@ -108,14 +117,12 @@ def parse_exceptions(data: bytes) -> list[tuple[int, CountOutcome]]:
             continue
         found[key] = index
         exceptions.append((index, parsed))
-    if errors:
-        raise InvalidInputError(errors)
-    return exceptions
+    return exceptions, errors
 
 
 def _line(index: int, row: list[str], width: int, errors: list[FieldError]) -> CountOutcome | None:
     if len(row) != width:
-        errors.append(_error(index, "", f"has {len(row)} field(s), the header {width}"))
+        errors.append(_error(index, "fields", f"has {len(row)} field(s), the header {width}"))
         return None
     case_number, count, outcome = (cell.strip() for cell in row[:3])
     note = row[3].strip() if width > 3 else ""

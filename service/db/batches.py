@@ -160,8 +160,9 @@ class BatchQueries(Queries):
                 .where(decisions.c.batch_id == batch_id, decisions.c.court_code == court_code)
                 .order_by(decisions.c.case_number, decisions.c.decision_id)
             )
-            for row in result:
-                yield row.decision_id, row.payload
+            with result:  # closes PostgreSQL's server-side cursor when a reader stops early
+                for row in result:
+                    yield row.decision_id, row.payload
 
     def decision_rows(self, batch_id: str) -> Iterator[DecisionRow]:
         """Yield every decision row of a batch (with its payload) in file order, streaming."""

@@ -184,6 +184,7 @@ class NewRuling:
     order_path: str  # relative to the output folder
     order_sha256: str
     order_bytes: int
+    filed_counts: int  # counts of the filing (a failed decision is not in it)
     clerk_import_path: str
     clerk_import_sha256: str
     content_digest: str  # signed_on, judge, the order's hash and the exceptions (core.ruling)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service.core.ruling import CountOutcome, Ruling
+from service.core.ruling import CountOutcome, Outcome, Ruling
 from service.db.rows import NewRuling, RulingRow, as_values, exception_of
 from service.db.schema import ruling_exceptions, rulings
 from service.db.sql import Queries
@@ -54,6 +54,21 @@ class RulingQueries(Queries):
                 .order_by(ruling_exceptions.c.case_number, ruling_exceptions.c.count)
             )
             return tuple(exception_of(row) for row in rows)
+
+    def outcome_counts(self, row: RulingRow) -> dict[Outcome, int]:
+        """Return how many of the filing's counts had each outcome: every count not excepted is granted."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ruling_exceptions.c.outcome, func.count())
+                .where(ruling_exceptions.c.ruling_id == row.id)
+                .group_by(ruling_exceptions.c.outcome)
+            )
+            excepted = {Outcome(outcome): int(number) for outcome, number in rows}
+        counts = {outcome: excepted.get(outcome, 0) for outcome in Outcome}
+        counts[Outcome.GRANTED] = row.filed_counts - sum(
+            number for outcome, number in counts.items() if outcome is not Outcome.GRANTED
+        )
+        return counts
 
     def ruling(self, row: RulingRow) -> Ruling:
         """Return a recorded ruling with its exceptions, as the core reads it."""

@@ -142,6 +142,7 @@ rulings = Table(
     Column("order_path", String(400), nullable=False),  # the signed order, relative to the output folder
     Column("order_sha256", String(64), nullable=False),
     Column("order_bytes", Integer, nullable=False),
+    Column("filed_counts", Integer, nullable=False),  # counts of the filing the ruling decided
     Column("clerk_import_path", String(400), nullable=False),  # every count's outcome, for the clerk
     Column("clerk_import_sha256", String(64), nullable=False),
     Column("content_digest", String(64), nullable=False),  # signed_on, judge, order, exceptions

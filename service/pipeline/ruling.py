@@ -27,7 +27,7 @@ from service.core.ruling import (
     Ruling,
     content_digest,
     exceptions_line,
-    parse_exceptions,
+    read_exceptions,
 )
 from service.db.accounts import Accounts
 from service.db.rows import NewRuling, RulingRow
@@ -127,13 +127,11 @@ def _record(
     errors += order_errors
     lines: list[tuple[int, CountOutcome]] = []
     if exceptions_file is not None:
-        try:
-            lines = parse_exceptions(_read(exceptions_file, "exceptions"))
-        except InvalidInputError as error:
-            errors += error.errors
+        lines, line_errors = read_exceptions(_read(exceptions_file, "exceptions"))
+        errors += line_errors
     filed = _filed_counts(rt, batch_id, court_code)
     errors += _not_filed(lines, filed, court_code)
-    exceptions = [exception for _, exception in lines]
+    exceptions = sorted((e for _, e in lines), key=lambda e: (e.case_number, e.count))
     if errors:
         raise InvalidInputError(errors)
     order_sha256 = _sha256(content)
@@ -168,6 +166,7 @@ def _record(
             order_path=order_path,
             order_sha256=order_sha256,
             order_bytes=len(content),
+            filed_counts=len(filed),
             clerk_import_path=clerk_path,
             clerk_import_sha256=clerk_sha256,
             content_digest=digest,

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("order_path", sa.String(400), nullable=False),
         sa.Column("order_sha256", sa.String(64), nullable=False),
         sa.Column("order_bytes", sa.Integer(), nullable=False),
+        sa.Column("filed_counts", sa.Integer(), nullable=False),
         sa.Column("clerk_import_path", sa.String(400), nullable=False),
         sa.Column("clerk_import_sha256", sa.String(64), nullable=False),
         sa.Column("content_digest", sa.String(64), nullable=False),
