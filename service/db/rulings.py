@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service.core.ruling import CountOutcome, Outcome, Ruling
-from service.db.rows import NewRuling, RulingRow, as_values, exception_of
+from service.db.rows import NewRuling, RulingRow, exception_of
 from service.db.schema import ruling_exceptions, rulings
 from service.db.sql import Queries
 from service.errors import ConflictError
@@ -76,9 +77,10 @@ class RulingQueries(Queries):
 
     def record(self, ruling: NewRuling, exceptions: Sequence[CountOutcome]) -> RulingRow:
         """Record a ruling and its exceptions in one transaction; ConflictError if its version exists."""
+        values = {field.name: getattr(ruling, field.name) for field in fields(NewRuling)}  # never an id
         try:
             with self.engine.begin() as conn:
-                inserted = conn.execute(insert(rulings).values(**as_values(ruling)))
+                inserted = conn.execute(insert(rulings).values(**values))
                 ruling_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
                 if exceptions:
                     conn.execute(
@@ -99,4 +101,4 @@ class RulingQueries(Queries):
                 f"ruling version {ruling.version} of the {ruling.court_code} filing of batch"
                 f" {ruling.batch_id} was recorded meanwhile; nothing was recorded"
             ) from error
-        return RulingRow(**as_values(ruling), id=ruling_id)
+        return RulingRow(**values, id=ruling_id)

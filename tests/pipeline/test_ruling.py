@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from service.core.ruling import Outcome
 from service.db.accounts import Accounts
 from service.errors import ConflictError, InvalidInputError, InvalidRequestError, NotFoundError
+from service.pipeline.check import check_batch
 from service.pipeline.retention import delete_batch
 from service.pipeline.ruling import CLERK_IMPORT_HEADER, RecordedRuling, record_ruling
 from service.pipeline.status import batch_status, format_status
@@ -346,3 +348,30 @@ def test_deleting_the_batch_deletes_its_rulings_and_their_files(filing: FinalFil
     assert (deletion.rows["rulings"], deletion.rows["ruling_exceptions"]) == (2, 1)
     assert filing.rt.store.rulings.of_batch(filing.batch_id) == {}
     assert not (filing.rt.settings.output_dir / first.row.order_path).exists()
+
+
+def test_check_finds_a_changed_signed_order_a_missing_clerk_import_and_a_ruling_of_a_draft(
+    filing: FinalFiling,
+) -> None:
+    def ruling_problems() -> list[str]:
+        result = check_batch(filing.rt.store, filing.rt.settings.output_dir, filing.batch_id)
+        return [problem for problem in result.violations if problem.startswith("ruling ")]
+
+    recorded = record(filing)
+    assert ruling_problems() == []
+
+    output = filing.rt.settings.output_dir
+    (output / recorded.row.order_path).write_bytes(ORDER_PDF + b"% altered\n")
+    (output / recorded.row.clerk_import_path).unlink()
+    filing.rt.store.rulings.record(replace(recorded.row, court_code=filing.draft_court), [])  # as if forced
+
+    assert ruling_problems() == [
+        f"ruling v1 of {filing.court}: its signed order {recorded.row.order_path} changed since it was"
+        " recorded",
+        f"ruling v1 of {filing.court}: its clerk import {recorded.row.clerk_import_path} is missing",
+        f"ruling v1 of {filing.draft_court}: recorded for a filing that is not final (approved and published"
+        " signed)",
+        f"ruling v1 of {filing.draft_court}: its signed order {recorded.row.order_path} changed since it was"
+        " recorded",
+        f"ruling v1 of {filing.draft_court}: its clerk import {recorded.row.clerk_import_path} is missing",
+    ]
