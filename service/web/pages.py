@@ -126,6 +126,13 @@ def account(request: Request, user: AnyRole) -> Response:
 
 @router.get("/clerk")
 def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
+    return clerk_view(request, rt, user)
+
+
+def clerk_view(
+    request: Request, rt: Runtime, user: User, *, ruling_form: Any = None, status: int = 200
+) -> Response:
+    """The clerk's page: their courts' filings, bundles and rulings; `ruling_form` a refused ruling form."""
     batches = []
     for batch in rt.store.batches.list_batches():
         report = batch_status(rt, batch.id)
@@ -137,7 +144,16 @@ def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
     running = any(
         court.state is not CourtState.PUBLISHED for batch in batches for court in batch.courts.values()
     )
-    return _page(request, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
+    response = _page(
+        request,
+        "clerk.html",
+        batches=batches,
+        refresh=REFRESH_SECONDS if running and ruling_form is None else None,
+        ruling_form=ruling_form,
+        today=filing_date(now()),
+    )
+    response.status_code = status
+    return response
 
 
 @router.get("/clerk/batches/{batch_id}/courts/{court_code}/manifest")
