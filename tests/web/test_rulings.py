@@ -102,6 +102,7 @@ def test_a_clerk_records_a_ruling_over_http_and_the_same_again_is_the_same_rulin
     ).json()
     court = status["courts"][site.filing.court]
     assert court["lifecycle"] == "ruled" and court["ruling"]["superseded_versions"] == 1
+    assert (court["ruling"]["order_path"], court["ruling"]["clerk_import_path"]) == (None, None)
 
 
 def test_over_http_each_refused_field_is_named_and_the_filing_must_be_final(site: Site) -> None:
