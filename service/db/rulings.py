@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 
 from sqlalchemy import func, insert, select
@@ -75,8 +75,19 @@ class RulingQueries(Queries):
         """Return a recorded ruling with its exceptions, as the core reads it."""
         return row.ruling(self.exceptions(row.id))
 
-    def record(self, ruling: NewRuling, exceptions: Sequence[CountOutcome]) -> RulingRow:
-        """Record a ruling and its exceptions in one transaction; ConflictError if its version exists."""
+    def record(
+        self,
+        ruling: NewRuling,
+        exceptions: Sequence[CountOutcome],
+        before_commit: Callable[[], None] | None = None,
+    ) -> RulingRow:
+        """Record a ruling and its exceptions in one transaction; ConflictError if its version exists.
+
+        `before_commit` runs once the rows are written and the version is held (a concurrent
+        recording of the same version waits, then fails): it puts the ruling's files in place, so
+        that a recording that loses never replaces the winner's files. If it raises, nothing is
+        recorded.
+        """
         values = {field.name: getattr(ruling, field.name) for field in fields(NewRuling)}  # never an id
         try:
             with self.engine.begin() as conn:
@@ -96,6 +107,8 @@ class RulingQueries(Queries):
                             for e in exceptions
                         ],
                     )
+                if before_commit is not None:
+                    before_commit()
         except IntegrityError as error:
             raise ConflictError(
                 f"ruling version {ruling.version} of the {ruling.court_code} filing of batch"

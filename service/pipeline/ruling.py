@@ -12,6 +12,8 @@ next version, which supersedes the one before.
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from service.bundle.layout import ruling_clerk_import_path, ruling_order_path
 from service.bundle.manifest import write_csv
-from service.core.files import write_atomic
+from service.core.files import TEMP_PREFIX, write_atomic
 from service.core.models import Decision, from_stored
 from service.core.ruling import (
     CountOutcome,
@@ -153,29 +155,42 @@ def _record(
     version = previous.version + 1 if previous else 1
     ruling = Ruling(batch_id, court_code, version, signed_on, judge, order_sha256, tuple(exceptions))
     order_path = ruling_order_path(batch_id, court_code, version)
-    write_atomic(rt.settings.output_dir / order_path, content)
     clerk_path = ruling_clerk_import_path(batch_id, court_code, version)
-    clerk_sha256, _ = write_csv(rt.settings.output_dir / clerk_path, _clerk_rows(rt, ruling))
-    row = rt.store.rulings.record(
-        NewRuling(
-            batch_id=batch_id,
-            court_code=court_code,
-            version=version,
-            signed_on=signed_on,
-            judge=judge,
-            order_path=order_path,
-            order_sha256=order_sha256,
-            order_bytes=len(content),
-            filed_counts=len(filed),
-            clerk_import_path=clerk_path,
-            clerk_import_sha256=clerk_sha256,
-            content_digest=digest,
-            recorded_at=now(),
-            recorded_by=actor,
-            supersedes_id=previous.id if previous else None,
-        ),
-        exceptions,
-    )
+    output = rt.settings.output_dir
+    # Written under temporary names first, put in place only while the version is held (below).
+    staged_order, staged_clerk = _staged(output / order_path), _staged(output / clerk_path)
+    try:
+        write_atomic(staged_order, content)
+        clerk_sha256, _ = write_csv(staged_clerk, _clerk_rows(rt, ruling))
+
+        def put_in_place() -> None:
+            os.replace(staged_order, output / order_path)
+            os.replace(staged_clerk, output / clerk_path)
+
+        row = rt.store.rulings.record(
+            NewRuling(
+                batch_id=batch_id,
+                court_code=court_code,
+                version=version,
+                signed_on=signed_on,
+                judge=judge,
+                order_path=order_path,
+                order_sha256=order_sha256,
+                order_bytes=len(content),
+                filed_counts=len(filed),
+                clerk_import_path=clerk_path,
+                clerk_import_sha256=clerk_sha256,
+                content_digest=digest,
+                recorded_at=now(),
+                recorded_by=actor,
+                supersedes_id=previous.id if previous else None,
+            ),
+            exceptions,
+            before_commit=put_in_place,
+        )
+    finally:
+        staged_order.unlink(missing_ok=True)
+        staged_clerk.unlink(missing_ok=True)
     return RecordedRuling(row, ruling, ruling.tally(filed), new=True)
 
 
@@ -296,6 +311,11 @@ def _clerk_rows(rt: Runtime, ruling: Ruling) -> Iterator[list[str]]:
                 outcome.note,
                 decision.decision_id,
             ]
+
+
+def _staged(target: Path) -> Path:
+    """Return a temporary name beside a ruling's file (`courtdocs check` reports one left behind)."""
+    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}")
 
 
 def _sha256(content: bytes) -> str:

@@ -20,11 +20,12 @@ import pytest
 from service.core.ruling import Outcome
 from service.db.accounts import Accounts
 from service.errors import ConflictError, InvalidInputError, InvalidRequestError, NotFoundError
+from service.pipeline.approve import approve_filing
 from service.pipeline.check import check_batch
 from service.pipeline.retention import delete_batch
 from service.pipeline.ruling import CLERK_IMPORT_HEADER, RecordedRuling, record_ruling
 from service.pipeline.status import batch_status, format_status
-from tests.ruling_helpers import ORDER_PDF, FinalFiling, final_filing
+from tests.ruling_helpers import ATTORNEY, ORDER_PDF, FinalFiling, final_filing
 from tests.services import require_services, temporary_postgres_database
 
 ACTOR = "clerk1"
@@ -375,3 +376,41 @@ def test_check_finds_a_changed_signed_order_a_missing_clerk_import_and_a_ruling_
         " recorded",
         f"ruling v1 of {filing.draft_court}: its clerk import {recorded.row.clerk_import_path} is missing",
     ]
+
+
+def test_a_recording_that_loses_a_race_leaves_the_winners_files_and_no_temporary_file(
+    filing: FinalFiling, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    winner = record(filing)
+    monkeypatch.setattr(filing.rt.store.rulings, "latest", lambda *_: None)  # read before the winner
+
+    with pytest.raises(ConflictError, match=r"ruling version 1 of the .* was recorded meanwhile"):
+        record(filing, order=filing.order(ORDER_PDF + b"% the loser\n", "loser.pdf"), judge="Hon. Loser")
+
+    output = filing.rt.settings.output_dir
+    assert (output / winner.row.order_path).read_bytes() == ORDER_PDF
+    clerk = output / winner.row.clerk_import_path
+    assert hashlib.sha256(clerk.read_bytes()).hexdigest() == winner.row.clerk_import_sha256
+    assert sorted(p.name for p in clerk.parent.iterdir()) == [
+        "ruling-v001-clerk-import.csv",
+        "ruling-v001-order.pdf",
+    ]
+
+
+def test_the_lifecycle_goes_from_draft_to_approved_to_filing_published_to_ruled(filing: FinalFiling) -> None:
+    def lifecycle(court: str) -> str:
+        report = batch_status(filing.rt, filing.batch_id)
+        assert report is not None
+        return report.courts[court].lifecycle
+
+    assert (lifecycle(filing.draft_court), lifecycle(filing.court)) == ("draft", "filing published")
+    approve_filing(filing.rt, filing.batch_id, [filing.draft_court], **ATTORNEY, email=None, actor="a")
+    assert lifecycle(filing.draft_court) == "approved"
+    with pytest.raises(ConflictError) as refused:
+        record(filing, court=filing.draft_court)
+    assert str(refused.value).endswith("is approved, its signed filing not published yet")
+    record(filing)
+    assert lifecycle(filing.court) == "ruled"
+    report = batch_status(filing.rt, filing.batch_id)
+    assert report is not None
+    assert report.model_dump(mode="json")["courts"][filing.court]["lifecycle"] == "ruled"  # in --json too
