@@ -2,8 +2,9 @@
 
 `POST /api/v1/batches/{id}/courts/{code}/rulings` (multipart: `order`, optional `exceptions`,
 `signed_on`, `judge`, `amend`) records a ruling for a clerk of that court or an admin; `GET` lists
-a filing's rulings. The clerk's page posts the same form, with its CSRF token as a field, and shows
-each refusal beside its field. Both go through service.pipeline.ruling.record_ruling.
+a filing's rulings, and `GET .../rulings/{version}/order.pdf` or `/clerk-import.csv` gives its
+files. The clerk's page posts the same form, with its CSRF token as a field, and shows each refusal
+beside its field. Both go through service.pipeline.ruling.record_ruling.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 
@@ -139,6 +141,32 @@ def list_rulings(batch_id: BatchId, court_code: CourtCode, rt: RuntimeDep, user:
         RulingOut.of(row, {o.value: n for o, n in rt.store.rulings.outcome_counts(row).items()})
         for row in rt.store.rulings.of_court(batch_id, court_code)
     ]
+
+
+@router.get(RULINGS_API + "/{version}/{name}", summary="A ruling's signed order or clerk import")
+def get_ruling_file(
+    batch_id: BatchId,
+    court_code: CourtCode,
+    version: Annotated[int, PathParam(ge=1)],
+    name: Literal["order.pdf", "clerk-import.csv"],
+    rt: RuntimeDep,
+    user: Reader,
+) -> FileResponse:
+    """The signed order as recorded, or the clerk import (every count with its outcome and order date)."""
+    if user.role is Role.CLERK and not user.may_see_court(court_code):
+        raise NotFoundError(f"batch {batch_id} has no court {court_code}")
+    row = next((r for r in rt.store.rulings.of_court(batch_id, court_code) if r.version == version), None)
+    if row is None:
+        raise NotFoundError(f"no ruling v{version} of the {court_code} filing of batch {batch_id}")
+    order = name == "order.pdf"
+    path = rt.settings.output_dir / (row.order_path if order else row.clerk_import_path)
+    if not path.is_file():
+        raise NotFoundError(f"the file of ruling v{version} of {court_code} is missing; run courtdocs check")
+    return FileResponse(
+        path,
+        media_type="application/pdf" if order else "text/csv",
+        filename=f"{batch_id}-{court_code}-ruling-v{version:03d}-{name}",
+    )
 
 
 @router.post(RULING_FORM, include_in_schema=False)

@@ -193,3 +193,32 @@ def test_the_clerk_page_offers_the_form_for_a_final_filing_and_shows_errors_by_f
     )
     assert conflict.status_code == 409  # another ruling, without amend: refused, said on the page
     assert "has a ruling already: version 1" in conflict.text
+
+
+def test_the_signed_order_and_the_clerk_import_are_downloaded_by_who_may_see_the_court(site: Site) -> None:
+    fields = {"signed_on": site.filing.today.isoformat(), "judge": "Hon. Maria Reyes"}
+    assert site.post("clerk", fields, order_file()).status_code == 201
+    base = site.url() + "/1"
+    bearer = {"authorization": f"Bearer {site.tokens['clerk']}"}
+
+    order = site.client.get(f"{base}/order.pdf", headers=bearer)
+    assert (order.status_code, order.content) == (200, ORDER_PDF)
+    assert order.headers["content-type"] == "application/pdf"
+    clerk_import = site.client.get(f"{base}/clerk-import.csv", headers=bearer)
+    assert clerk_import.status_code == 200
+    row = site.filing.rt.store.rulings.of_court(site.filing.batch_id, site.filing.court)[0]
+    path = site.filing.rt.settings.output_dir / row.clerk_import_path
+    assert clerk_import.content == path.read_bytes()
+    assert "ruling-v001-clerk-import.csv" in clerk_import.headers["content-disposition"]
+
+    other = {"authorization": f"Bearer {site.tokens['other_clerk']}"}
+    assert site.client.get(f"{base}/order.pdf", headers=other).status_code == 404
+    assert site.client.get(site.url() + "/2/order.pdf", headers=bearer).status_code == 404
+    assert site.client.get(f"{base}/secrets.txt", headers=bearer).status_code == 422
+
+
+def test_the_clerk_page_with_a_ruling_form_does_not_reload_itself(site: Site) -> None:
+    site.log_in("clerk")
+    page = site.client.get("/clerk").text
+    assert "refreshes itself" not in page  # the other court is still being published
+    assert f"/clerk/batches/{site.filing.batch_id}/courts/{site.filing.court}/ruling" in page
