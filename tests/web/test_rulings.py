@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.db.accounts import Role
+from service.db.accounts import Accounts, Role
 from service.web.app import create_app
 from tests.ruling_helpers import ORDER_PDF, FinalFiling, final_filing
 from tests.web.http_helpers import error_of
@@ -103,6 +103,16 @@ def test_a_clerk_records_a_ruling_over_http_and_the_same_again_is_the_same_rulin
     court = status["courts"][site.filing.court]
     assert court["lifecycle"] == "ruled" and court["ruling"]["superseded_versions"] == 1
     assert (court["ruling"]["order_path"], court["ruling"]["clerk_import_path"]) == (None, None)
+    audit = [
+        (e["actor"], e["action"], e["outcome"])
+        for e in reversed(Accounts(site.filing.rt.store).audit_entries())
+        if e["action"] == "record_ruling"
+    ]
+    assert audit == [
+        ("clerk", "record_ruling", f"recorded: v1, signed {site.filing.today.isoformat()}"),
+        ("clerk", "record_ruling", "unchanged: v1 recorded before"),
+        ("admin", "record_ruling", "amended: v2 supersedes v1"),
+    ]
 
 
 def test_over_http_each_refused_field_is_named_and_the_filing_must_be_final(site: Site) -> None:
