@@ -32,6 +32,7 @@ DEFAULT_JOB_CHUNK = 10  # decisions rendered by one queued job
 DEFAULT_JOB_RETRIES = 3  # attempts of a job that failed for a transient reason
 DEFAULT_JOB_TIMEOUT = 600  # seconds one job may run before rq kills it
 DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024  # bytes of one submitted batch over HTTP (413 above)
+DEFAULT_MAX_ORDER_BYTES = 100_000_000  # bytes of a judge's signed order (a scan) recorded with a ruling
 DEFAULT_RENDER_LEASE = 90  # seconds a render job holds its documents between renewals
 DEFAULT_PUBLISH_LEASE = 600  # seconds a publish job holds its court batch between renewals
 DEFAULT_RECONCILE_INTERVAL = 20  # seconds between a worker's sweeps for work no live job holds
@@ -72,6 +73,7 @@ class Settings:
     render_lease: int = DEFAULT_RENDER_LEASE
     publish_lease: int = DEFAULT_PUBLISH_LEASE
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    max_order_bytes: int = DEFAULT_MAX_ORDER_BYTES
     secure_cookies: bool = False  # set COURTDOCS_SECURE_COOKIES=1 behind HTTPS
     reconcile_interval: int = DEFAULT_RECONCILE_INTERVAL
     # Courts whose Exhibit A is lodged conditionally under seal, and those of them that also get a
@@ -152,6 +154,7 @@ class Settings:
             render_lease=_int(env, "COURTDOCS_RENDER_LEASE", DEFAULT_RENDER_LEASE),
             publish_lease=_int(env, "COURTDOCS_PUBLISH_LEASE", DEFAULT_PUBLISH_LEASE),
             max_request_bytes=_int(env, "COURTDOCS_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
+            max_order_bytes=_int(env, "COURTDOCS_MAX_ORDER_BYTES", DEFAULT_MAX_ORDER_BYTES),
             secure_cookies=env.get("COURTDOCS_SECURE_COOKIES", "") in ("1", "true", "yes"),
             reconcile_interval=_int(env, "COURTDOCS_RECONCILE_INTERVAL", DEFAULT_RECONCILE_INTERVAL),
             confidential_exhibit_courts=_courts(env, CONFIDENTIAL_EXHIBIT_COURTS),

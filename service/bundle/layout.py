@@ -16,7 +16,10 @@ The output folder::
     │   ├── hsc-11361.9-exhibit-a-part-001.pdf …
     │   ├── clerk-import.csv
     │   └── 00-filing-index.pdf                      rendered last: it lists the others' pages and bytes
-    └── bundles/<court>/<batch>-<court>-v001.zip     bundle_path: each published version
+    ├── bundles/<court>/<batch>-<court>-v001.zip     bundle_path: each published version
+    └── rulings/<court>/                             ruling_folder: what the court decided, per version
+        ├── ruling-v001-order.pdf                    ruling_order_path: the judge's signed order (a scan)
+        └── ruling-v001-clerk-import.csv             ruling_clerk_import_path: every count's outcome
 
 A bundle ZIP, in the order its entries are written (one omnibus filing per statutory basis the
 court's cases have, each with its own Exhibit A: never both bases in one filing)::
@@ -53,6 +56,7 @@ from service.core.kinds import DocumentKind, ExhibitVariant
 BATCHES = "batches"
 REJECTIONS = "rejected.txt"
 LETTERS = "letters"  # a court's letters folder under documents/, and the letters' folder in a bundle
+RULINGS = "rulings"  # not an Area: publication never touches what a ruling recorded
 BUNDLE_SUFFIX = ".zip"
 DOWNLOAD_PREFIX = "courtdocs-"  # a bundle's name when downloaded over HTTP
 
@@ -152,6 +156,21 @@ def bundle_version_of(path: str | PurePath, batch_id: str, court_code: str) -> i
     prefix = re.escape(f"{batch_id}-{court_code}-v")
     found = re.fullmatch(f"{prefix}([0-9]+){re.escape(BUNDLE_SUFFIX)}", PurePosixPath(path).name)
     return int(found.group(1)) if found else None
+
+
+def ruling_folder(batch_id: str, court_code: str) -> str:
+    """Return the folder that holds every ruling version of a court filing."""
+    return f"{batch_folder(batch_id)}/{RULINGS}/{safe_part(court_code)}"
+
+
+def ruling_order_path(batch_id: str, court_code: str, version: int) -> str:
+    """Return where the signed order of one ruling version is stored."""
+    return f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-order.pdf"
+
+
+def ruling_clerk_import_path(batch_id: str, court_code: str, version: int) -> str:
+    """Return where the clerk import of one ruling version (every count's outcome) is written."""
+    return f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-clerk-import.csv"
 
 
 # -- entries of a bundle ZIP ---------------------------------------------------------------

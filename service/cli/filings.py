@@ -52,7 +52,7 @@ def approve(
         title=title,
         bar_number=bar_number,
         email=email,
-        actor=f"cli:{_os_user()}",
+        actor=f"cli:{os_user()}",
     )
     for approval in approvals:
         click.echo(
@@ -61,7 +61,7 @@ def approve(
         )
 
 
-def _os_user() -> str:
+def os_user() -> str:
     """Return who runs the command, as the operating system knows them (for the audit log)."""
     try:
         return getpass.getuser()

@@ -14,7 +14,16 @@ from service.db.rows import (
     FoundDecision,
     as_values,
 )
-from service.db.schema import batches, bundles, court_batches, decisions, documents, filing_approvals
+from service.db.schema import (
+    batches,
+    bundles,
+    court_batches,
+    decisions,
+    documents,
+    filing_approvals,
+    ruling_exceptions,
+    rulings,
+)
 from service.db.sql import IN_CHUNK, Queries, chunks
 from service.errors import ConflictError
 
@@ -102,7 +111,11 @@ class BatchQueries(Queries):
         """Delete a batch and every row that belongs to it in one transaction; return rows per table."""
         deleted = {}
         with self.engine.begin() as conn:
-            for table in (filing_approvals, bundles, court_batches, documents, decisions, batches):
+            ruling_ids = select(rulings.c.id).where(rulings.c.batch_id == batch_id).scalar_subquery()
+            deleted[ruling_exceptions.name] = conn.execute(
+                delete(ruling_exceptions).where(ruling_exceptions.c.ruling_id.in_(ruling_ids))
+            ).rowcount
+            for table in (rulings, filing_approvals, bundles, court_batches, documents, decisions, batches):
                 column = table.c.id if table is batches else table.c.batch_id
                 deleted[table.name] = conn.execute(delete(table).where(column == batch_id)).rowcount
         return deleted
@@ -147,8 +160,9 @@ class BatchQueries(Queries):
                 .where(decisions.c.batch_id == batch_id, decisions.c.court_code == court_code)
                 .order_by(decisions.c.case_number, decisions.c.decision_id)
             )
-            for row in result:
-                yield row.decision_id, row.payload
+            with result:  # closes PostgreSQL's server-side cursor when a reader stops early
+                for row in result:
+                    yield row.decision_id, row.payload
 
     def decision_rows(self, batch_id: str) -> Iterator[DecisionRow]:
         """Yield every decision row of a batch (with its payload) in file order, streaming."""

@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from service.core.filing import FilingMode, Signer
 from service.core.kinds import DocumentKind, OutputFormat
+from service.core.ruling import CountOutcome, Outcome, Ruling
 from service.core.states import BatchState, CourtState, DocumentState
 
 
@@ -169,6 +170,50 @@ class ApprovalRow(_Row):
             email=self.email,
             approved_on=self.approved_on,
         )
+
+
+@dataclass(frozen=True)
+class NewRuling:
+    """A ruling to record: the signed order and clerk import already stored, its exceptions."""
+
+    batch_id: str
+    court_code: str
+    version: int
+    signed_on: date
+    judge: str | None
+    order_path: str  # relative to the output folder
+    order_sha256: str
+    order_bytes: int
+    filed_counts: int  # counts of the filing (a failed decision is not in it)
+    clerk_import_path: str
+    clerk_import_sha256: str
+    content_digest: str  # signed_on, judge, the order's hash and the exceptions (core.ruling)
+    recorded_at: datetime
+    recorded_by: str
+    supersedes_id: int | None
+
+
+@dataclass(frozen=True)
+class RulingRow(NewRuling, _Row):
+    """A recorded ruling of a court filing (without its exceptions: store.rulings.exceptions)."""
+
+    id: int
+
+    def ruling(self, exceptions: tuple[CountOutcome, ...]) -> Ruling:
+        return Ruling(
+            self.batch_id,
+            self.court_code,
+            self.version,
+            self.signed_on,
+            self.judge,
+            self.order_sha256,
+            exceptions,
+        )
+
+
+def exception_of(row: Any) -> CountOutcome:
+    """Return a stored exception row as the core's CountOutcome."""
+    return CountOutcome(row.case_number, row.count, Outcome(row.outcome), row.note)
 
 
 def as_values(row: object) -> dict[str, Any]:

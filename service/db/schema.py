@@ -130,6 +130,38 @@ filing_approvals = Table(
     UniqueConstraint("batch_id", "court_code", name="uq_filing_approvals_court"),
 )
 
+rulings = Table(
+    "rulings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(40), ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("court_code", String(32), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, then the next for each amended ruling
+    Column("signed_on", Date, nullable=False),  # the day the judge signed the order
+    Column("judge", String(200)),
+    Column("order_path", String(400), nullable=False),  # the signed order, relative to the output folder
+    Column("order_sha256", String(64), nullable=False),
+    Column("order_bytes", Integer, nullable=False),
+    Column("filed_counts", Integer, nullable=False),  # counts of the filing the ruling decided
+    Column("clerk_import_path", String(400), nullable=False),  # every count's outcome, for the clerk
+    Column("clerk_import_sha256", String(64), nullable=False),
+    Column("content_digest", String(64), nullable=False),  # signed_on, judge, order, exceptions
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("supersedes_id", Integer, ForeignKey("rulings.id")),  # the ruling this one amends
+    UniqueConstraint("batch_id", "court_code", "version", name="uq_rulings_version"),
+)
+
+ruling_exceptions = Table(
+    "ruling_exceptions",
+    metadata,
+    Column("ruling_id", Integer, ForeignKey("rulings.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_number", String(32), primary_key=True),
+    Column("count", Integer, primary_key=True),
+    Column("outcome", String(16), nullable=False),  # denied | modified | not_found (or granted)
+    Column("note", Text, nullable=False, server_default=""),
+)
+
 # People and machines that use the service (queried by service/db/accounts.py).
 
 users = Table(

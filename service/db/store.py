@@ -7,6 +7,7 @@ from service.db.batches import BatchQueries
 from service.db.documents import DocumentQueries
 from service.db.leases import LeaseQueries
 from service.db.publications import PublicationQueries
+from service.db.rulings import RulingQueries
 from service.db.schema import make_engine
 
 
@@ -21,6 +22,7 @@ class Store:
         self.leases = LeaseQueries(self.engine)  # render leases and their outcomes
         self.publications = PublicationQueries(self.engine)  # court batches, publication, bundles
         self.approvals = ApprovalQueries(self.engine)  # who signs each court's filing
+        self.rulings = RulingQueries(self.engine)  # what the court decided on each filing
 
     def dispose(self) -> None:
         """Release the engine's pooled connections."""

@@ -42,6 +42,7 @@ from service.core.states import BatchState, CourtState, DocumentState
 from service.db.rows import BatchRow, BundleRow, CourtBatchRow, DecisionRow, DocumentRow
 from service.db.store import Store
 from service.errors import NotFoundError
+from service.pipeline.check_rulings import RulingFacts, gather_rulings, ruling_problems
 from service.render.documents import omnibus_kinds
 
 
@@ -86,6 +87,7 @@ class BatchFacts:
     file_hashes: dict[int, str | None] = field(default_factory=dict)  # rendered document id -> on disk
     temp_files: list[str] = field(default_factory=list)
     unrecorded_bundles: list[str] = field(default_factory=list)
+    rulings: list[RulingFacts] = field(default_factory=list)
 
     def latest(self) -> dict[str, BundleFacts]:
         """Return the latest recorded bundle of each court."""
@@ -145,6 +147,7 @@ def gather(store: Store, output_dir: Path, batch_id: str) -> BatchFacts | None:
         },
         temp_files=[str(path.relative_to(output_dir)) for path in temp_files(folder)],
         unrecorded_bundles=_unrecorded(output_dir, batch_id, recorded),
+        rulings=gather_rulings(store, output_dir, batch_id),
     )
 
 
@@ -366,6 +369,14 @@ def state_rule(facts: BatchFacts) -> list[str]:
     return problems
 
 
+def ruling_rule(facts: BatchFacts) -> list[str]:
+    """A ruling is only for a final filing, and its stored order and clerk import are unchanged."""
+    final = {
+        code for code, bundle in facts.latest().items() if bundle.final and code in facts.approved_courts
+    }
+    return ruling_problems(facts.rulings, final)
+
+
 RULES: list[Callable[[BatchFacts], list[str]]] = [
     state_rule,
     outcome_rule,
@@ -375,6 +386,7 @@ RULES: list[Callable[[BatchFacts], list[str]]] = [
     provenance_rule,
     integrity_rule,
     leftovers_rule,
+    ruling_rule,
 ]
 
 

@@ -6,12 +6,12 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from service.core.filing import FilingMode
 from service.core.kinds import DocumentKind, OutputFormat
 from service.core.states import BatchState, CourtState, DocumentState
-from service.db.rows import ApprovalRow, BundleRow
+from service.db.rows import ApprovalRow, BundleRow, RulingRow
 from service.pipeline.runtime import Runtime
 
 POLL_SECONDS = 0.5  # how often a wait looks at the database
@@ -88,6 +88,36 @@ class Approval(BaseModel):
         )
 
 
+class RulingInfo(BaseModel):
+    """The ruling in force on a court's filing (the newest version), and what it decided."""
+
+    version: int
+    signed_on: date  # the day the judge signed the order: the order date
+    judge: str | None
+    counts: dict[str, int]  # the filing's counts by outcome: granted, denied, modified, not_found
+    superseded_versions: int  # earlier rulings this one (an amended ruling) replaces
+    recorded_by: str
+    order_sha256: str
+    clerk_import_sha256: str
+    order_path: str | None = None  # relative to the output folder (CLI)
+    clerk_import_path: str | None = None  # every count with its outcome, for the clerk to import
+
+    @classmethod
+    def of(cls, row: RulingRow, counts: dict[str, int]) -> RulingInfo:
+        return cls(
+            version=row.version,
+            signed_on=row.signed_on,
+            judge=row.judge,
+            counts=counts,
+            superseded_versions=row.version - 1,
+            recorded_by=row.recorded_by,
+            order_sha256=row.order_sha256,
+            clerk_import_sha256=row.clerk_import_sha256,
+            order_path=row.order_path,
+            clerk_import_path=row.clerk_import_path,
+        )
+
+
 class CourtStatus(BaseModel):
     """One court batch: its state, its documents, its approval, its latest bundle, its missing cases."""
 
@@ -97,6 +127,19 @@ class CourtStatus(BaseModel):
     approval: Approval | None = None  # None: the filing awaits approval and is published as a draft
     bundle: BundleInfo | None = None
     missing_cases: list[str] = []  # case numbers left out of the filing: a document of theirs failed
+    ruling: RulingInfo | None = None  # None: no ruling recorded yet
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def lifecycle(self) -> str:
+        """Where the filing is in its life (docs/lifecycle.md): draft, approved, filing published, ruled."""
+        if self.ruling is not None:
+            return "ruled"
+        if self.approval is None:
+            return "draft"
+        if self.bundle is None or not self.bundle.final:
+            return "approved"
+        return "filing published"
 
     @property
     def filing_state(self) -> str:
@@ -146,6 +189,7 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
     # One query for every version, by court and version: the last of each court is its latest.
     latest = {bundle.court_code: bundle for bundle in rt.store.publications.bundles_of(batch_id)}
     approvals = rt.store.approvals.of_batch(batch_id)
+    rulings = rt.store.rulings.of_batch(batch_id)
     failures = [
         Failure(
             subject=doc.subject,
@@ -169,6 +213,7 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
             approval=Approval.of(approval) if approval else None,
             bundle=BundleInfo.of(bundle) if bundle else None,
             missing_cases=sorted(missing),
+            ruling=_ruling(rt, rulings.get(court.court_code, [])),
         )
     return BatchStatus(
         batch_id=batch_id,
@@ -183,6 +228,13 @@ def batch_status(rt: Runtime, batch_id: str) -> BatchStatus | None:
     )
 
 
+def _ruling(rt: Runtime, versions: list[RulingRow]) -> RulingInfo | None:
+    if not versions:
+        return None
+    counts = rt.store.rulings.outcome_counts(versions[-1])
+    return RulingInfo.of(versions[-1], {outcome.value: number for outcome, number in counts.items()})
+
+
 def format_status(report: BatchStatus) -> str:
     """Return the status report as lines a person reads."""
     lines = [
@@ -195,6 +247,9 @@ def format_status(report: BatchStatus) -> str:
         where = f",{kind} bundle v{bundle.version}: {bundle.path}" if bundle else ""
         lines.append(f"  {code}: {court.state}, {_counts(court.documents)}{where}")
         lines.append(f"    filing: {court.filing_state}{_signed(court.approval)}")
+        lines.append(f"    lifecycle: {court.lifecycle}")
+        if court.ruling is not None:
+            lines += _ruling_lines(court.ruling)
         if court.missing_cases:
             missing = ", ".join(court.missing_cases[:20]) + (" ..." if len(court.missing_cases) > 20 else "")
             lines.append(f"    INCOMPLETE: {len(court.missing_cases)} case(s) left out: {missing}")
@@ -204,6 +259,20 @@ def format_status(report: BatchStatus) -> str:
         case = f" (case {failure.case_number})" if failure.case_number else ""
         lines.append(f"  failed: {failure.kind}.{failure.format} {failure.subject}{case}: {failure.reason}")
     return "\n".join(lines)
+
+
+def _ruling_lines(ruling: RulingInfo) -> list[str]:
+    earlier = ruling.superseded_versions
+    plural = "s" if earlier > 1 else ""
+    amended = f" (amended; supersedes {earlier} earlier version{plural})" if earlier else ""
+    judge = f" by {ruling.judge}" if ruling.judge else ""
+    counts = ", ".join(f"{number} {outcome.replace('_', ' ')}" for outcome, number in ruling.counts.items())
+    lines = [f"    ruling v{ruling.version}{amended}, signed {ruling.signed_on.isoformat()}{judge}: {counts}"]
+    if ruling.order_path:
+        lines.append(f"    signed order: {ruling.order_path} (sha256 {ruling.order_sha256})")
+    if ruling.clerk_import_path:
+        lines.append(f"    clerk import: {ruling.clerk_import_path}")
+    return lines
 
 
 def _signed(approval: Approval | None) -> str:

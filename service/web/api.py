@@ -23,7 +23,7 @@ from service.db.rows import ApprovalRow, BundleRow, FoundDecision
 from service.errors import FieldError, InvalidInputError, InvalidRequestError, NotFoundError
 from service.pipeline.approve import approve_filing
 from service.pipeline.rendering import stored_decisions
-from service.pipeline.status import BatchStatus, batch_status
+from service.pipeline.status import BatchStatus, CourtStatus, batch_status
 from service.pipeline.submit import submit_records
 from service.render import DocumentKind, OutputFormat, RenderedDocument
 from service.web.deps import COURT_CODE, AccountsDep, BatchId, CourtCode, DecisionId, RuntimeDep, require
@@ -129,19 +129,19 @@ def _visible_status(rt: Any, batch_id: str, user: User) -> BatchStatus | None:
         if not courts:
             return None
         report = report.model_copy(update={"failures": []})  # failures name other courts' decisions
-    linked = {
-        code: court.model_copy(
-            update={
-                "bundle": court.bundle.model_copy(
-                    update={"path": None, "url": f"/api/v1/batches/{batch_id}/bundles/{code}"}
-                )
-            }
-        )
-        if court.bundle is not None
-        else court
-        for code, court in courts.items()
-    }
+    linked = {code: _linked(batch_id, code, court) for code, court in courts.items()}
     return report.model_copy(update={"courts": linked})
+
+
+def _linked(batch_id: str, code: str, court: CourtStatus) -> CourtStatus:
+    """Return a court's status as the API shows it: links instead of the output folder's paths."""
+    update: dict[str, Any] = {}
+    if court.bundle is not None:
+        url = f"/api/v1/batches/{batch_id}/bundles/{code}"
+        update["bundle"] = court.bundle.model_copy(update={"path": None, "url": url})
+    if court.ruling is not None:
+        update["ruling"] = court.ruling.model_copy(update={"order_path": None, "clerk_import_path": None})
+    return court.model_copy(update=update)
 
 
 class ApprovalRequest(BaseModel):

@@ -27,7 +27,7 @@ from service.errors import (
 from service.pipeline.runtime import Runtime
 from service.render.templating import WEB_FOLDER
 from service.settings import Settings, get_settings
-from service.web import api, imports, pages
+from service.web import api, imports, pages, rulings
 from service.web.templates import PageTemplates
 
 log = logging.getLogger("courtdocs.web")
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.page_templates = PageTemplates(settings.templates_dir / WEB_FOLDER)
     app.include_router(api.router)
     app.include_router(imports.router)
+    app.include_router(rulings.router)
     app.include_router(pages.router)
     _install_error_handlers(app)
 

@@ -37,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "courtdocs_login_csrf"
 HOME = {Role.CLERK: "/clerk", Role.ATTORNEY: "/attorney"}
 REFRESH_SECONDS = 5  # how often the clerk's page reloads itself while a batch is still running
+RULING_STAGES = ("filing published", "ruled")  # a court filing the clerk may record a ruling for
 Clerk = Annotated[User, Depends(require(Role.CLERK))]
 Attorney = Annotated[User, Depends(require(Role.ATTORNEY))]
 AnyRole = Annotated[User, Depends(require(*Role))]
@@ -126,6 +127,13 @@ def account(request: Request, user: AnyRole) -> Response:
 
 @router.get("/clerk")
 def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
+    return clerk_view(request, rt, user)
+
+
+def clerk_view(
+    request: Request, rt: Runtime, user: User, *, ruling_form: Any = None, status: int = 200
+) -> Response:
+    """The clerk's page: their courts' filings, bundles and rulings; `ruling_form` a refused ruling form."""
     batches = []
     for batch in rt.store.batches.list_batches():
         report = batch_status(rt, batch.id)
@@ -134,10 +142,21 @@ def clerk_page(request: Request, rt: RuntimeDep, user: Clerk) -> Response:
         courts = {code: court for code, court in report.courts.items() if user.may_see_court(code)}
         if courts:
             batches.append(report.model_copy(update={"courts": courts}))
-    running = any(
-        court.state is not CourtState.PUBLISHED for batch in batches for court in batch.courts.values()
+    shown = [court for batch in batches for court in batch.courts.values()]
+    running = any(court.state is not CourtState.PUBLISHED for court in shown)
+    # A page with a ruling form never reloads itself: the clerk would lose what they typed.
+    form_shown = any(court.lifecycle in RULING_STAGES for court in shown)
+    response = _page(
+        request,
+        "clerk.html",
+        batches=batches,
+        refresh=REFRESH_SECONDS if running and not form_shown else None,
+        ruling_form=ruling_form,
+        ruling_stages=RULING_STAGES,
+        today=filing_date(now()),
     )
-    return _page(request, "clerk.html", batches=batches, refresh=REFRESH_SECONDS if running else None)
+    response.status_code = status
+    return response
 
 
 @router.get("/clerk/batches/{batch_id}/courts/{court_code}/manifest")
