@@ -173,6 +173,12 @@ def ruling_clerk_import_path(batch_id: str, court_code: str, version: int) -> st
     return f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-clerk-import.csv"
 
 
+def doj_report_paths(batch_id: str, court_code: str, version: int) -> tuple[str, str]:
+    """Return where the DOJ disposition report of one ruling version is written: CSV, fixed width."""
+    stem = f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-doj-report"
+    return f"{stem}.csv", f"{stem}.txt"
+
+
 # -- entries of a bundle ZIP ---------------------------------------------------------------
 
 

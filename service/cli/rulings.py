@@ -104,3 +104,26 @@ def describe(recorded: RecordedRuling) -> list[str]:
         f"  signed order: {row.order_path} (sha256 {row.order_sha256})",
         f"  clerk import: {row.clerk_import_path}",
     ]
+
+
+@main.command("doj-report", short_help="Write the DOJ disposition report of a court's latest ruling.")
+@click.argument("batch_id")
+@click.option(
+    "--court", "court_code", metavar="CODE", required=True, help="the court whose ruling is reported"
+)
+def doj_report(batch_id: str, court_code: str) -> None:
+    """Write the DOJ disposition report (PC 13151, 13151.1) of the court's latest ruling.
+
+    One row per case and count of the filing: CII, court, docket number, disposition, its date
+    (the order date), the new level or status, and the reason a dismissal needs. Written as a CSV
+    and a fixed-width file beside the ruling, in the columns of COURTDOCS_DOJ_MAPPING (the shipped
+    mapping unless set; docs/doj-report.md). Prints the files and the day the report is due
+    (30 days after the order). Refused for a court with no ruling yet.
+    """
+    from service.pipeline.doj import write_doj_report
+
+    report = write_doj_report(cli_runtime(), batch_id, court_code)
+    click.echo(f"DOJ report of ruling v{report.version} of the {court_code} filing of batch {batch_id}:")
+    for written in (report.csv, report.fixed_width):
+        click.echo(f"  {written.path} ({written.rows} rows, sha256 {written.sha256})")
+    click.echo(f"  {report.deadline.describe()}")
