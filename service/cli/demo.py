@@ -2,13 +2,17 @@
 
 A sample batch is submitted and published as draft filings; the demo then stands in for the
 signing attorney (and says so) to approve every court's filing, and waits for the final, signed
-filings. The ruling, the letters and the DOJ report come after the judge signs (not built yet).
+filings. Then it stands in for the judge (and says so): the proposed order of each court is taken
+as "signed" and recorded as the ruling, and the DOJ disposition report is written. Letters to
+people after the ruling are not built yet.
 """
 
 from __future__ import annotations
 
 import getpass
 import sys
+import zipfile
+from pathlib import Path
 
 from service.bundle.verify import verify_bundle
 from service.cli.main import prepare_cli_database
@@ -16,7 +20,10 @@ from service.cli.progress import ProgressDisplay
 from service.core.files import ensure_dir
 from service.core.filing import FilingMode
 from service.core.sample import generate_decisions, write_jsonl
-from service.pipeline.approve import approve_filing
+from service.db.sql import now
+from service.pipeline.approve import approve_filing, filing_date
+from service.pipeline.doj import write_doj_report
+from service.pipeline.ruling import record_ruling
 from service.pipeline.runtime import Runtime
 from service.pipeline.status import BatchStatus, batch_status, wait_for_batch
 from service.pipeline.submit import submit_file
@@ -65,10 +72,41 @@ def run_demo(
     finally:
         stop_workers(workers)
     say(
-        "next in a batch's life (not built yet): the judge's ruling, then letters to people "
-        "and the disposition report to DOJ"
+        "6. recording each court's ruling: THE DEMO STANDS IN FOR THE JUDGE, taking the proposed "
+        "order as signed today (in real use: `courtdocs ruling` with the scan of the signed order)"
     )
+    for code, court in report.courts.items():
+        if court.bundle is not None and court.bundle.path is not None:
+            _rule_and_report(rt, submission.batch_id, code, settings.output_dir / court.bundle.path)
+    say("next in a batch's life (not built yet): letters to people, after the ruling")
     return status
+
+
+def _rule_and_report(rt: Runtime, batch_id: str, court_code: str, bundle: Path) -> None:
+    """Record the court's ruling with its proposed order as the signed order; write the DOJ report."""
+    with zipfile.ZipFile(bundle) as archive:
+        order_name = next(name for name in archive.namelist() if name.endswith("-omnibus-order.pdf"))
+        order = ensure_dir(rt.settings.output_dir / "demo") / f"{batch_id}-{court_code}-signed-order.pdf"
+        order.write_bytes(archive.read(order_name))
+    recorded = record_ruling(
+        rt,
+        batch_id,
+        court_code,
+        signed_on=filing_date(now()),
+        order=order,
+        judge="Hon. Demo Judge (the demo stands in for the judge)",
+        exceptions=None,
+        amend=False,
+        actor=f"demo:{getpass.getuser()}",
+    )
+    counts = ", ".join(
+        f"{number} {outcome.value.replace('_', ' ')}" for outcome, number in recorded.counts.items() if number
+    )
+    report = write_doj_report(rt, batch_id, court_code)
+    row = recorded.row
+    print(f"   {court_code}: ruling v{row.version} recorded ({counts}); clerk import {row.clerk_import_path}")
+    deadline = report.deadline.describe()
+    print(f"   {court_code}: DOJ report {report.csv.path} ({report.csv.rows} rows), {deadline}")
 
 
 def _wait(rt: Runtime, batch_id: str) -> BatchStatus | None:

@@ -319,6 +319,9 @@ def test_the_readme_demo_runs_end_to_end_on_embedded_defaults(tmp_path: Path) ->
     finals = [line for line in lines if ": final " in line and "verified; filing approved and signed" in line]
     assert len(drafts) == 2 and len(finals) == 2, result.stdout
     assert "THE DEMO STANDS IN FOR THE SIGNING ATTORNEY" in result.stdout
+    assert "THE DEMO STANDS IN FOR THE JUDGE" in result.stdout
+    assert len([line for line in lines if ": ruling v1 recorded (" in line]) == 2
+    assert len([line for line in lines if ": DOJ report " in line and "days left" in line]) == 2
     assert lines.index(drafts[-1]) < lines.index(finals[0])  # drafts first, then the approval, then finals
     assert "Traceback" not in result.stderr
 
