@@ -173,6 +173,13 @@ def ruling_clerk_import_path(batch_id: str, court_code: str, version: int) -> st
     return f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-clerk-import.csv"
 
 
+class RulingFile(StrEnum):
+    """A ruling's files as the web serves them, by the last part of their address."""
+
+    ORDER = "order.pdf"  # the signed order as recorded
+    CLERK_IMPORT = CLERK_IMPORT  # every count with its outcome and the order date
+
+
 def doj_report_paths(batch_id: str, court_code: str, version: int) -> tuple[str, str]:
     """Return where the DOJ disposition report of one ruling version is written: CSV, fixed width."""
     stem = f"{ruling_folder(batch_id, court_code)}/ruling-v{version:03d}-doj-report"

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Path as PathParam
@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 
+from service.bundle.layout import RulingFile
 from service.db.accounts import Role, Session, User
 from service.db.rows import RulingRow
 from service.errors import ConflictError, FieldError, InvalidInputError, InvalidRequestError, NotFoundError
@@ -148,7 +149,7 @@ def get_ruling_file(
     batch_id: BatchId,
     court_code: CourtCode,
     version: Annotated[int, PathParam(ge=1)],
-    name: Literal["order.pdf", "clerk-import.csv"],
+    name: RulingFile,
     rt: RuntimeDep,
     user: Reader,
 ) -> FileResponse:
@@ -158,14 +159,14 @@ def get_ruling_file(
     row = next((r for r in rt.store.rulings.of_court(batch_id, court_code) if r.version == version), None)
     if row is None:
         raise NotFoundError(f"no ruling v{version} of the {court_code} filing of batch {batch_id}")
-    order = name == "order.pdf"
+    order = name is RulingFile.ORDER
     path = rt.settings.output_dir / (row.order_path if order else row.clerk_import_path)
     if not path.is_file():
         raise NotFoundError(f"the file of ruling v{version} of {court_code} is missing; run courtdocs check")
     return FileResponse(
         path,
         media_type="application/pdf" if order else "text/csv",
-        filename=f"{batch_id}-{court_code}-ruling-v{version:03d}-{name}",
+        filename=f"{batch_id}-{court_code}-ruling-v{version:03d}-{name.value}",
     )
 
 
